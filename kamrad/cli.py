@@ -1,0 +1,26 @@
+"""The `kamrad` command: Kamrad's management commands under one name.
+
+kamrad demo                  migrate, load the demo data set when empty, serve
+kamrad serve                 serve with gunicorn (KAMRAD_BIND, KAMRAD_WORKERS)
+kamrad createuser NAME --role head|manager|viewer|admin
+kamrad generate --clients N  a large synthetic data set, for benchmarks
+kamrad migrate, kamrad check --deploy, ...  every Django management command
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kamrad.settings")
+    from django.core.management import execute_from_command_line
+
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help"}:
+        print(__doc__)
+        args = args if args else ["help"]
+    execute_from_command_line(["kamrad", *args])
+
+
+if __name__ == "__main__":
+    main()

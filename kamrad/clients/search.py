@@ -1,0 +1,100 @@
+"""The organization search index: a trigram index over one folded text per organization.
+
+SQLite: an FTS5 table with the trigram tokenizer, kept in step with `SearchDocument` by
+triggers (migration 0002). PostgreSQL: a pg_trgm GIN index on `SearchDocument.text`.
+Both answer a substring query ("%term%") from the index for terms of three characters or more;
+shorter terms fall back to a scan of the folded text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from kamrad.clients.models import Contact, ContactPoint, Organization, SearchDocument
+from kamrad.lib.text import digits, fold, search_terms
+
+
+def document_text(
+    *,
+    name: str,
+    legal_name: str = "",
+    tax_number: str = "",
+    registration_number: str = "",
+    contact_names: Iterable[str] = (),
+    points: Iterable[str] = (),
+) -> str:
+    parts = [name, legal_name, tax_number, registration_number, *contact_names]
+    for value in points:
+        parts.append(value)
+        if "@" not in value:
+            parts.append(digits(value))
+    return fold(" | ".join(p for p in parts if p))
+
+
+def refresh(organization_ids: Iterable[int]) -> None:
+    """Rebuild the search text of these organizations (three queries, whatever their number)."""
+    ids = sorted(set(organization_ids))
+    if not ids:
+        return
+    names: dict[int, list[str]] = defaultdict(list)
+    for org_id, full_name in Contact.objects.filter(organization_id__in=ids).values_list(
+        "organization_id", "full_name"
+    ):
+        names[org_id].append(full_name)
+    points: dict[int, list[str]] = defaultdict(list)
+    for org_id, value in ContactPoint.objects.filter(organization_id__in=ids).values_list(
+        "organization_id", "value"
+    ):
+        points[org_id].append(value)
+    docs = [
+        SearchDocument(
+            organization_id=org["id"],
+            text=document_text(
+                name=org["name"],
+                legal_name=org["legal_name"],
+                tax_number=org["tax_number"],
+                registration_number=org["registration_number"],
+                contact_names=names[org["id"]],
+                points=points[org["id"]],
+            ),
+        )
+        for org in Organization.objects.filter(id__in=ids).values(
+            "id", "name", "legal_name", "tax_number", "registration_number"
+        )
+    ]
+    SearchDocument.objects.filter(organization_id__in=ids).delete()
+    SearchDocument.objects.bulk_create(docs)
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def matching(query: str) -> Q:
+    """A filter on Organization for a search box entry (every term must match somewhere)."""
+    terms = search_terms(query)
+    if not terms:
+        return Q()
+    condition = Q()
+    long_terms = [t for t in terms if len(t) >= 3]
+    short_terms = [t for t in terms if len(t) < 3]
+    if connection.vendor == "sqlite":
+        if long_terms:
+            match = " ".join(_fts_phrase(t) for t in long_terms)
+            condition &= Q(
+                id__in=RawSQL(
+                    "SELECT rowid FROM clients_searchfts WHERE clients_searchfts MATCH %s",
+                    [match],
+                )
+            )
+        for term in short_terms:
+            condition &= Q(search_document__text__contains=term)
+    else:
+        for term in terms:
+            condition &= Q(search_document__text__contains=term)
+    return condition
