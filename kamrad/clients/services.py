@@ -313,6 +313,12 @@ def dossier_add(*, user: User | None, data: Mapping[str, Any]) -> DossierEntry:
 
 
 @transaction.atomic
+def dossier_remove(*, user: User | None, entry: DossierEntry) -> None:
+    _stamp(entry, user)
+    entry.delete()
+
+
+@transaction.atomic
 def product_create(*, user: User | None, data: Mapping[str, Any]) -> Product:
     return _create(Product, user=user, data=data)
 
