@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "kamrad.users",
     "kamrad.clients",
+    "kamrad.api",
 ]
 
 MIDDLEWARE = [
@@ -257,6 +258,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind`; each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "kamrad.clients.models.Organization.Kind",
+        "EventKindEnum": "kamrad.clients.models.Event.Kind",
+        "ContactPointKindEnum": "kamrad.clients.models.ContactPoint.Kind",
+        "DecisionRoleEnum": "kamrad.clients.models.DecisionRole.Role",
+        "ContactStatusEnum": "kamrad.clients.models.Contact.Status",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------
