@@ -1,18 +1,603 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The client-card pages. Thin: look up through access, call a selector or a service, render.
 
-from kamrad.clients.models import Organization
+An htmx request gets a named partial of the same template; a normal request gets the page, so
+every form also works without JavaScript (post, then redirect).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
+
+from kamrad.clients import forms, selectors, services
+from kamrad.clients.models import (
+    BankAccount,
+    Contact,
+    ContactPoint,
+    Event,
+    Organization,
+    Product,
+    Relationship,
+)
 from kamrad.users import access
 from kamrad.users.access import Rule, policy
+
+STALE_MESSAGE = gettext_lazy(
+    "Someone else saved this record while you were editing it, so nothing was saved. "
+    "Their current values are shown under the fields that differ from yours; "
+    "save again to replace them with yours."
+)
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value or default)
+    except ValueError:
+        return default
+
+
+def _apply_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """A rule only the model knows (a constraint): show it on the form instead of failing."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _stale(form: forms.VersionedForm, current: Model) -> list[tuple[str, str]]:
+    """Re-arm the form at the saved version and list the fields whose saved value differs."""
+    differences = []
+    for name in form._meta.fields:
+        if name not in form.fields or name not in form.cleaned_data:
+            continue
+        theirs = getattr(current, name)
+        mine = form.cleaned_data[name]
+        if hasattr(theirs, "all"):  # many-to-many
+            theirs, mine = set(theirs.all()), set(mine or [])
+        if (theirs or None) != (mine or None):
+            shown = ", ".join(map(str, theirs)) if isinstance(theirs, set) else theirs
+            display = getattr(current, f"get_{name}_display", None)
+            differences.append(
+                (str(form.fields[name].label), str(display() if display else shown or "—"))
+            )
+    data = form.data.copy()
+    data["version"] = str(current.version)  # type: ignore[attr-defined]
+    form.data = data
+    form.add_error(None, STALE_MESSAGE)
+    return differences
+
+
+# --- The organization list ----------------------------------------------------------------
 
 
 @policy(read=Rule.SIGNED_IN)
 def organization_list(request: HttpRequest) -> HttpResponse:
-    orgs = access.organizations_visible_to(request.user).order_by("name", "id")[:50]
-    return render(request, "clients/organization_list.html", {"organizations": orgs})
+    form = forms.OrganizationFilterForm(request.GET, user=request.user)
+    qs = selectors.organization_queryset(request.user, **form.filters())
+    page = selectors.organization_page(qs, page=_int(request.GET.get("page"), 1))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"form": form, "page": page, "params": params.urlencode()}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "clients/organization_list.html#results", context)
+    return render(request, "clients/organization_list.html", context)
+
+
+@policy(read=Rule.WRITERS)
+def organization_duplicates(request: HttpRequest) -> HttpResponse:
+    similar = selectors.similar_organizations(
+        request.user,
+        name=request.GET.get("name", "")[:200],
+        tax_number=request.GET.get("tax_number", "")[:20],
+    )
+    return render(request, "clients/organization_form.html#duplicates", {"similar": similar})
+
+
+# --- Create and edit an organization ------------------------------------------------------
+
+
+@policy(read=Rule.WRITERS)
+def organization_create(request: HttpRequest) -> HttpResponse:
+    form = forms.OrganizationForm(request.POST or None, user=request.user)
+    # As the name or tax number is typed, show what is already there (duplicates).
+    for name in ("name", "tax_number"):
+        form.fields[name].widget.attrs.update(
+            {
+                "hx-get": reverse("clients:duplicates"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-include": "#id_name, #id_tax_number",
+                "hx-target": "#duplicates",
+                "hx-swap": "outerHTML",
+                "autocomplete": "off",
+            }
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(user=request.user, data=form.service_data())
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+        else:
+            messages.success(request, _("The organization was created."))
+            return redirect("clients:card", org.pk)
+    return render(request, "clients/organization_form.html", {"form": form, "organization": None})
+
+
+@policy(read=Rule.WRITERS)
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.organization_for_card(request.user, pk, write=True)
+    _require_manage(request, org)
+    form = forms.OrganizationForm(request.POST or None, instance=org, user=request.user)
+    status, differences = 200, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(
+                user=request.user,
+                organization=org,
+                data=form.service_data(),
+                expected_version=form.expected_version(),
+            )
+        except services.StaleEdit as stale:
+            status, differences = 409, _stale(form, stale.current)
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("clients:card", org.pk)
+    context = {"form": form, "organization": org, "differences": differences}
+    return render(request, "clients/organization_form.html", context, status=status)
+
+
+# --- The card -----------------------------------------------------------------------------
+
+
+def _require_manage(request: HttpRequest, org: Organization) -> None:
+    if not access.may_manage_organization(request.user, org):
+        raise access.deny(request.user, f"write to organization {org.pk}")
+
+
+def _writable_org(request: HttpRequest, pk: int) -> Organization:
+    org = selectors.organization_for_card(request.user, pk, write=True)
+    _require_manage(request, org)
+    return org
+
+
+def _card_context(request: HttpRequest, org: Organization, **overrides: Any) -> dict[str, Any]:
+    context = selectors.card(org)
+    context["history"] = selectors.history(org)
+    may_write = access.may_manage_organization(request.user, org)
+    context["may_write"] = may_write
+    if may_write:
+        context.update(
+            bank_form=forms.BankAccountForm(prefix="bank"),
+            point_form=forms.ContactPointForm(prefix="point"),
+            contact_form=forms.ContactAddForm(prefix="contact"),
+            event_form=forms.EventForm(prefix="event", organization=org),
+            dossier_form=forms.DossierForm(prefix="dossier", organization=org),
+            relationship_form=forms.RelationshipForm(prefix="rel", organization=org),
+        )
+    context.update(overrides)
+    return context
 
 
 @policy(read=Rule.SIGNED_IN)
 def organization_card(request: HttpRequest, pk: int) -> HttpResponse:
-    org = access.get_visible_or_404(Organization.objects.all(), request.user, "", pk=pk)
-    return render(request, "clients/organization_card.html", {"organization": org})
+    org = selectors.organization_for_card(request.user, pk)
+    return render(request, "clients/organization_card.html", _card_context(request, org))
+
+
+@policy(read=Rule.SIGNED_IN)
+def organization_history(request: HttpRequest, pk: int) -> HttpResponse:
+    org = selectors.organization_for_card(request.user, pk)
+    offset = max(_int(request.GET.get("offset"), 0), 0)
+    context = {"organization": org, "history": selectors.history(org, offset=offset)}
+    if request.htmx:
+        return render(request, "clients/organization_card.html#history_rows", context)
+    return render(request, "clients/organization_history.html", context)
+
+
+def _section_response(
+    request: HttpRequest,
+    org: Organization,
+    section: str,
+    *,
+    form_key: str | None = None,
+    form: BaseForm | None = None,
+) -> HttpResponse:
+    """After an in-place add or remove: the section (htmx) or the card (a plain post)."""
+    if form is not None and form.errors:
+        if request.htmx:
+            # Only the form comes back, with its errors, where the user is typing.
+            response = render(
+                request,
+                f"clients/organization_card.html#{form_key}",
+                {"organization": org, form_key: form, "may_write": True},
+            )
+            return reswap(retarget(response, f"#{form_key}"), "outerHTML")
+        context = _card_context(request, org, **{form_key: form})
+        return render(request, "clients/organization_card.html", context)
+    if request.htmx:
+        return render(
+            request, f"clients/organization_card.html#{section}", _card_context(request, org)
+        )
+    return redirect(reverse("clients:card", args=[org.pk]) + f"#{section}")
+
+
+@policy(read=Rule.WRITERS)
+@require_POST
+def bank_account_add(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _writable_org(request, pk)
+    form = forms.BankAccountForm(request.POST, prefix="bank")
+    if form.is_valid():
+        try:
+            services.bank_account_add(user=request.user, organization=org, data=form.cleaned_data)
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+    return _section_response(request, org, "formal", form_key="bank_form", form=form)
+
+
+@policy(read=Rule.WRITERS)
+@require_POST
+def bank_account_remove(request: HttpRequest, pk: int, account_pk: int) -> HttpResponse:
+    account = access.get_visible_or_404(
+        BankAccount.objects.select_related("organization"),
+        request.user,
+        "organization",
+        write=True,
+        pk=account_pk,
+        organization_id=pk,
+    )
+    _require_manage(request, account.organization)
+    services.bank_account_remove(user=request.user, account=account)
+    return _section_response(request, account.organization, "formal")
+
+
+@policy(read=Rule.WRITERS)
+@require_POST
+def point_add(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _writable_org(request, pk)
+    form = forms.ContactPointForm(request.POST, prefix="point")
+    if form.is_valid():
+        try:
+            services.contact_point_add(user=request.user, organization=org, **form.cleaned_data)
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+    return _section_response(request, org, "formal", form_key="point_form", form=form)
+
+
+@policy(read=Rule.WRITERS)
+@require_POST
+def point_remove(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    point = access.get_visible_or_404(
+        ContactPoint.objects.select_related("organization"),
+        request.user,
+        "organization",
+        write=True,
+        pk=point_pk,
+        organization_id=pk,
+        contact__isnull=True,
+    )
+    _require_manage(request, point.organization)
+    services.contact_point_remove(user=request.user, point=point)
+    return _section_response(request, point.organization, "formal")
+
+
+@policy(read=Rule.WRITERS)
+@require_POST
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _writable_org(request, pk)
+    form = forms.ContactAddForm(request.POST, prefix="contact")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_create(
+                user=request.user,
+                organization=org,
+                data=form.service_data(),
+                roles=data["roles"],
+                phones=data["phones"],
+                emails=data["emails"],
+            )
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+    return _section_response(request, org, "contacts", form_key="contact_form", form=form)
+
+
+@policy(read=Rule.WRITERS)
+@require_POST
+def event_add(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _writable_org(request, pk)
+    form = forms.EventForm(request.POST, prefix="event", organization=org)
+    if form.is_valid():
+        try:
+            services.event_create(user=request.user, organization=org, data=form.service_data())
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+    return _section_response(request, org, "events", form_key="event_form", form=form)
+
+
+@policy(read=Rule.WRITERS)
+@require_POST
+def dossier_add(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _writable_org(request, pk)
+    form = forms.DossierForm(request.POST, prefix="dossier", organization=org)
+    if form.is_valid():
+        try:
+            services.dossier_add(user=request.user, data={**form.cleaned_data, "organization": org})
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+    return _section_response(request, org, "dossier", form_key="dossier_form", form=form)
+
+
+@policy(read=Rule.WRITERS)
+@require_POST
+def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _writable_org(request, pk)
+    form = forms.RelationshipForm(request.POST, prefix="rel", organization=org)
+    if form.is_valid():
+        try:
+            services.relationship_create(user=request.user, data=form.service_data())
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+    return _section_response(request, org, "relationships", form_key="relationship_form", form=form)
+
+
+# --- Contact persons, events, relationships: their own edit pages --------------------------
+
+
+def _edit_page(
+    request: HttpRequest,
+    obj: Model,
+    form: forms.VersionedForm,
+    save: Any,
+    *,
+    title: str,
+    section: str,
+    delete_url: str = "",
+) -> HttpResponse:
+    """The edit page shared by contacts, events and relationships: version check, 409."""
+    org = obj.organization if hasattr(obj, "organization") else obj.contact.organization
+    status, differences = 200, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except services.StaleEdit as stale:
+            status, differences = 409, _stale(form, stale.current)
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(reverse("clients:card", args=[org.pk]) + f"#{section}")
+    context = {
+        "form": form,
+        "organization": org,
+        "title": title,
+        "differences": differences,
+        "delete_url": delete_url,
+        "back_url": reverse("clients:card", args=[org.pk]) + f"#{section}",
+    }
+    return render(request, "clients/edit_form.html", context, status=status)
+
+
+@policy(read=Rule.WRITERS)
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = access.get_visible_or_404(
+        Contact.objects.select_related("organization").prefetch_related(
+            "contact_points", "decision_roles"
+        ),
+        request.user,
+        "organization",
+        write=True,
+        pk=pk,
+    )
+    _require_manage(request, contact.organization)
+    form = forms.ContactForm(request.POST or None, instance=contact)
+
+    def save(form: forms.ContactForm) -> None:
+        data = form.cleaned_data
+        services.contact_update(
+            user=request.user,
+            contact=contact,
+            data=form.service_data(),
+            expected_version=form.expected_version(),
+            roles=data["roles"],
+            phones=data["phones"],
+            emails=data["emails"],
+        )
+
+    return _edit_page(
+        request, contact, form, save, title=contact.full_name, section=f"contact-{contact.pk}"
+    )
+
+
+@policy(read=Rule.WRITERS)
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = access.get_visible_or_404(
+        Event.objects.select_related("organization"),
+        request.user,
+        "organization",
+        write=True,
+        pk=pk,
+    )
+    _require_manage(request, event.organization)
+    form = forms.EventForm(request.POST or None, instance=event, organization=event.organization)
+
+    def save(form: forms.EventForm) -> None:
+        services.event_update(
+            user=request.user,
+            event=event,
+            data=form.service_data(),
+            expected_version=form.expected_version(),
+        )
+
+    return _edit_page(
+        request,
+        event,
+        form,
+        save,
+        title=event.title,
+        section="events",
+        delete_url=reverse("clients:event_delete", args=[event.pk]),
+    )
+
+
+@policy(read=Rule.WRITERS)
+@require_POST
+def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    event = access.get_visible_or_404(
+        Event.objects.select_related("organization"),
+        request.user,
+        "organization",
+        write=True,
+        pk=pk,
+    )
+    org = event.organization
+    _require_manage(request, org)
+    services.event_remove(user=request.user, event=event)
+    if not request.htmx:
+        messages.success(request, _("The event was deleted."))
+    return _section_response(request, org, "events")
+
+
+@policy(read=Rule.WRITERS)
+def relationship_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    relationship = access.get_visible_or_404(
+        Relationship.objects.select_related("staff", "contact__organization"),
+        request.user,
+        "contact__organization",
+        write=True,
+        pk=pk,
+    )
+    _require_manage(request, relationship.contact.organization)
+    form = forms.RelationshipEditForm(request.POST or None, instance=relationship)
+
+    def save(form: forms.RelationshipEditForm) -> None:
+        services.relationship_update(
+            user=request.user,
+            relationship=relationship,
+            data=form.service_data(),
+            expected_version=form.expected_version(),
+        )
+
+    return _edit_page(
+        request,
+        relationship,
+        form,
+        save,
+        title=f"{relationship.staff} ↔ {relationship.contact.full_name}",
+        section="relationships",
+    )
+
+
+# --- Products -----------------------------------------------------------------------------
+
+
+@policy(read=Rule.SIGNED_IN)
+def product_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    page_number = max(_int(request.GET.get("page"), 1), 1)
+    size = 50
+    rows = list(selectors.products(query)[(page_number - 1) * size : page_number * size + 1])
+    makers = selectors.visible_organization_ids(
+        request.user, [p.maker_id for p in rows if p.maker_id]
+    )
+    context = {
+        "products": rows[:size],
+        "visible_makers": makers,
+        "query": query,
+        "page_number": page_number,
+        "has_next": len(rows) > size,
+    }
+    return render(request, "clients/product_list.html", context)
+
+
+@policy(read=Rule.SIGNED_IN)
+def product_card(request: HttpRequest, pk: int) -> HttpResponse:
+    product = selectors.product_for_card(pk)
+    return render(request, "clients/product_card.html", _product_context(request, product))
+
+
+def _product_context(request: HttpRequest, product: Product, **overrides: Any) -> dict[str, Any]:
+    maker_visible = bool(
+        product.maker_id and selectors.visible_organization_ids(request.user, [product.maker_id])
+    )
+    context = {
+        "product": product,
+        "maker_visible": maker_visible,
+        "dossier_form": forms.DossierForm(prefix="dossier"),
+    }
+    context.update(overrides)
+    return context
+
+
+@policy(read=Rule.WRITERS)
+def product_create(request: HttpRequest) -> HttpResponse:
+    form = forms.ProductForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.product_create(user=request.user, data=form.service_data())
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+        else:
+            messages.success(request, _("The product was created."))
+            return redirect("clients:product_card", product.pk)
+    return render(request, "clients/product_form.html", {"form": form, "product": None})
+
+
+@policy(read=Rule.WRITERS)
+def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    product = selectors.product_for_card(pk)
+    form = forms.ProductForm(request.POST or None, instance=product, user=request.user)
+    status, differences = 200, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_update(
+                user=request.user,
+                product=product,
+                data=form.service_data(),
+                expected_version=form.expected_version(),
+            )
+        except services.StaleEdit as stale:
+            status, differences = 409, _stale(form, stale.current)
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("clients:product_card", product.pk)
+    context = {"form": form, "product": product, "differences": differences}
+    return render(request, "clients/product_form.html", context, status=status)
+
+
+@policy(read=Rule.WRITERS)
+@require_POST
+def product_dossier_add(request: HttpRequest, pk: int) -> HttpResponse:
+    product = selectors.product_for_card(pk)
+    form = forms.DossierForm(request.POST, prefix="dossier")
+    if form.is_valid():
+        try:
+            services.dossier_add(user=request.user, data={**form.cleaned_data, "product": product})
+        except ValidationError as e:
+            _apply_service_errors(form, e)
+    if form.errors:
+        context = _product_context(request, product, dossier_form=form)
+        if request.htmx:
+            response = render(request, "clients/product_card.html#dossier_form", context)
+            return reswap(retarget(response, "#dossier_form"), "outerHTML")
+        return render(request, "clients/product_card.html", context)
+    if request.htmx:
+        product = selectors.product_for_card(pk)
+        return render(
+            request, "clients/product_card.html#dossier", _product_context(request, product)
+        )
+    return redirect(reverse("clients:product_card", args=[pk]) + "#dossier")

@@ -1,0 +1,23 @@
+// Kamrad's small page helpers. The CSP forbids inline scripts and eval, so all of it lives here.
+(function () {
+  "use strict";
+
+  // After htmx swaps in a form that came back with errors, put the cursor on the first one,
+  // so typing continues where the problem is.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || !target.querySelector) return;
+    var invalid = target.querySelector(".has-error input, .has-error select, .has-error textarea");
+    if (invalid) invalid.focus();
+  });
+
+  // A stale edit answers 409 with the form to show; let htmx swap it like a 200.
+  if (window.htmx) {
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "409", swap: true, error: false },
+      { code: "[45]..", swap: false, error: true },
+    ];
+  }
+})();

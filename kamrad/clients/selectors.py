@@ -1,0 +1,415 @@
+"""Reads for the client-card pages: the organization list, the card, its audit history.
+
+Each function runs a fixed number of queries whatever the number of rows behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, F, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from kamrad.clients import search
+from kamrad.clients.models import (
+    BankAccount,
+    Contact,
+    ContactPoint,
+    DecisionRole,
+    DossierEntry,
+    Event,
+    Organization,
+    Product,
+    Relationship,
+)
+from kamrad.lib.text import fold
+from kamrad.users import access
+from kamrad.users.models import User
+
+# --- The organization list ---------------------------------------------------------------
+
+# Every ordering ends on `id` so that pages never repeat or skip a row between requests.
+SORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "name": (_("Name A–Z"), ("name", "id")),
+    "-name": (_("Name Z–A"), ("-name", "-id")),
+    "newest": (_("Newest first"), ("-created_at", "-id")),
+    "oldest": (_("Oldest first"), ("created_at", "id")),
+    "region": (_("Region A–Z"), (F("region__name").asc(nulls_last=True), "name", "id")),
+    "-region": (_("Region Z–A"), (F("region__name").desc(nulls_last=True), "-name", "-id")),
+    "industry": (_("Industry A–Z"), (F("industry__name").asc(nulls_last=True), "name", "id")),
+    "-industry": (
+        _("Industry Z–A"),
+        (F("industry__name").desc(nulls_last=True), "-name", "-id"),
+    ),
+}
+DEFAULT_SORT = "name"
+
+
+@dataclass
+class ListPage:
+    organizations: list[Organization]
+    number: int
+    has_next: bool
+    count: int
+    count_capped: bool  # True: there are more than `count` matches
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def organization_queryset(
+    user: User,
+    *,
+    query: str = "",
+    kind: str = "",
+    manager: User | None = None,
+    region: Any = None,
+    industry: Any = None,
+    private: str = "",
+    sort: str = DEFAULT_SORT,
+) -> QuerySet[Organization]:
+    qs = access.organizations_visible_to(user)
+    if query.strip():
+        qs = qs.filter(search.matching(query))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if manager is not None and user.sees_all_clients:
+        qs = qs.filter(account_manager=manager)
+    if region is not None:
+        qs = qs.filter(region=region)
+    if industry is not None:
+        qs = qs.filter(industry=industry)
+    if private == "private":
+        qs = qs.filter(is_private=True)
+    elif private == "corporate":
+        qs = qs.filter(is_private=False)
+    ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])[1]
+    return qs.order_by(*ordering)
+
+
+def organization_page(qs: QuerySet[Organization], *, page: int) -> ListPage:
+    """One page of the list, and a count that stops at KAMRAD_COUNT_LIMIT (counting is dear)."""
+    size = settings.KAMRAD_PAGE_SIZE
+    limit = settings.KAMRAD_COUNT_LIMIT
+    page = max(page, 1)
+    start = (page - 1) * size
+    rows = list(
+        qs.select_related("account_manager", "region", "industry")[start : start + size + 1]
+    )
+    count = qs.order_by()[: limit + 1].count()
+    return ListPage(
+        organizations=rows[:size],
+        number=page,
+        has_next=len(rows) > size,
+        count=min(count, limit),
+        count_capped=count > limit,
+    )
+
+
+# --- Duplicate check ----------------------------------------------------------------------
+
+# Legal forms say nothing about which company it is; matching on them finds every company.
+_LEGAL_FORMS = {
+    "ооо",
+    "оао",
+    "зао",
+    "пао",
+    "ао",
+    "ип",
+    "нко",
+    "гуп",
+    "муп",
+    "фгуп",
+    "ltd",
+    "llc",
+    "inc",
+    "gmbh",
+    "plc",
+    "corp",
+    "co",
+    "kft",
+    "zrt",
+    "bt",
+}
+
+
+def similar_organizations(user: User, *, name: str, tax_number: str = "", limit: int = 10) -> list:
+    """Organizations of anyone whose name resembles `name` or whose tax number is the same.
+
+    Account managers see only names and kinds of others' clients here; `visible` says whether
+    the user may open the card.
+    """
+    terms = [
+        t.strip("\"'«»().,") for t in fold(name).split() if t.strip("\"'«»().,") not in _LEGAL_FORMS
+    ]
+    terms = [t for t in terms if len(t) >= 3]
+    condition = Q()
+    for term in terms:
+        condition |= search.matching(term)
+    if tax_number.strip():
+        condition |= Q(tax_number=tax_number.strip())
+    if not condition:
+        return []
+    visible = access.organizations_visible_to(user).filter(pk=OuterRef("pk"))
+    rows = (
+        Organization.objects.filter(condition)
+        .annotate(visible=Exists(visible))
+        .only("id", "name", "kind")
+        .order_by("name", "id")[:limit]
+    )
+    return list(rows)
+
+
+# --- The card -----------------------------------------------------------------------------
+
+
+def organization_for_card(user: User, pk: int, *, write: bool = False) -> Organization:
+    return access.get_visible_or_404(
+        Organization.objects.select_related("industry", "region", "owner", "account_manager"),
+        user,
+        "",
+        write=write,
+        pk=pk,
+    )
+
+
+def contacts_of(organization: Organization) -> list[Contact]:
+    """The people of an organization with everything the card shows about them."""
+    return list(
+        organization.contacts.prefetch_related(
+            "contact_points",
+            "decision_roles",
+            Prefetch(
+                "relationships",
+                queryset=Relationship.objects.select_related("staff").order_by("-warmth", "id"),
+            ),
+        ).order_by(F("left_on").desc(nulls_first=True), "full_name", "id")
+    )
+
+
+def organization_points(organization: Organization) -> list[ContactPoint]:
+    return list(organization.contact_points.filter(contact__isnull=True).order_by("kind", "id"))
+
+
+def bank_accounts_of(organization: Organization) -> list[BankAccount]:
+    return list(organization.bank_accounts.order_by("id"))
+
+
+def relationships_of(organization: Organization) -> list[Relationship]:
+    return list(
+        Relationship.objects.filter(contact__organization=organization)
+        .select_related("staff", "contact")
+        .order_by("contact__full_name", "-warmth", "id")
+    )
+
+
+def events_of(organization: Organization) -> list[Event]:
+    return list(organization.events.select_related("contact").order_by("-date", "-id"))
+
+
+def dossier_of(organization: Organization) -> list[DossierEntry]:
+    return list(
+        organization.dossier_entries.select_related("author", "contact").order_by("-date", "-id")
+    )
+
+
+def products_of(organization: Organization) -> list[Product]:
+    return list(organization.products.order_by("name", "id"))
+
+
+def card(organization: Organization) -> dict[str, Any]:
+    contacts = contacts_of(organization)
+    return {
+        "organization": organization,
+        "bank_accounts": bank_accounts_of(organization),
+        "points": organization_points(organization),
+        "contacts": contacts,
+        "relationships": relationships_of(organization),
+        "events": events_of(organization),
+        "dossier": dossier_of(organization),
+        "products": products_of(organization),
+    }
+
+
+# --- Audit history ------------------------------------------------------------------------
+
+HISTORY_PAGE = 50
+_NOT_SHOWN = {"version", "created_at", "updated_at", "id"}
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class Change:
+    when: datetime
+    who: User | None
+    what: str  # the kind of record: "Contact person", "Event"…
+    subject: str  # which one: the contact's name, the event's title…
+    action: str  # "+" created, "~" changed, "-" deleted
+    fields: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def action_label(self) -> str:
+        return {"+": _("created"), "~": _("changed"), "-": _("deleted")}[self.action]
+
+
+def _history_sources(organization: Organization) -> list[tuple[type[Model], Q]]:
+    contact_ids = Contact.history.filter(organization_id=organization.pk).values("id")
+    return [
+        (Organization, Q(id=organization.pk)),
+        (Contact, Q(organization_id=organization.pk)),
+        (DecisionRole, Q(contact_id__in=contact_ids)),
+        (Relationship, Q(contact_id__in=contact_ids)),
+        (Event, Q(organization_id=organization.pk)),
+        (ContactPoint, Q(organization_id=organization.pk)),
+        (BankAccount, Q(organization_id=organization.pk)),
+        (DossierEntry, Q(organization_id=organization.pk)),
+    ]
+
+
+def _subject(model: type[Model], record: Any, contact_names: Mapping[int, str]) -> str:
+    if model is Organization:
+        return record.name
+    if model is Contact:
+        return record.full_name
+    if model is DecisionRole:
+        role = dict(DecisionRole.Role.choices).get(record.role, record.role)
+        return f"{contact_names.get(record.contact_id, '')}: {role}"
+    if model is Relationship:
+        return contact_names.get(record.contact_id, "")
+    if model in (Event, DossierEntry):
+        return record.title or (getattr(record, "text", "") or "")[:60]
+    if model is ContactPoint:
+        return record.value
+    if model is BankAccount:
+        return f"{record.bank_name} {record.account_number}"
+    return str(record.id)
+
+
+def _display(model: type[Model], name: str, value: Any, names: Mapping[tuple, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    model_field = model._meta.get_field(name)
+    if model_field.is_relation:
+        return names.get((model_field.related_model, value), f"#{value}")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, date | datetime):
+        return formats.localize(value)
+    return str(value)
+
+
+def history(organization: Organization, *, offset: int = 0, limit: int = HISTORY_PAGE) -> dict:
+    """The newest changes to an organization and everything hanging off it, newest first.
+
+    Two queries per kind of record (the records, then the ones before them to diff against)
+    and one per kind of name the changes refer to.
+    """
+    want = offset + limit + 1
+    fetched: list[tuple[type[Model], Any, Any]] = []
+    for model, condition in _history_sources(organization):
+        hist = model.history.model
+        previous = (
+            hist.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
+        )
+        records = list(
+            hist.objects.filter(condition)
+            .select_related("history_user")
+            .annotate(previous_id=Subquery(previous))
+            .order_by("-history_date", "-history_id")[:want]
+        )
+        before = hist.objects.in_bulk([r.previous_id for r in records if r.previous_id])
+        fetched.extend((model, r, before.get(r.previous_id)) for r in records)
+    fetched.sort(key=lambda item: (item[1].history_date, item[1].history_id), reverse=True)
+    has_more = len(fetched) > offset + limit
+    window = fetched[offset : offset + limit]
+
+    contact_names = {r.id: r.full_name for model, r, _old in fetched if model is Contact} | dict(
+        Contact.objects.filter(organization=organization).values_list("id", "full_name")
+    )
+    deltas = []
+    wanted: dict[type[Model], set] = {}
+    for model, record, old in window:
+        changes = []
+        if record.history_type == "~" and old is not None:
+            excluded = [f for f in _NOT_SHOWN if hasattr(record, f)]
+            changes = record.diff_against(old, excluded_fields=excluded).changes
+            for change in changes:
+                model_field = model._meta.get_field(change.field)
+                if model_field.is_relation:
+                    wanted.setdefault(model_field.related_model, set()).update(
+                        v for v in (change.old, change.new) if v is not None
+                    )
+        deltas.append((model, record, changes))
+    names: dict[tuple, str] = {}
+    for related, ids in wanted.items():
+        for obj in related._default_manager.filter(pk__in=ids):
+            names[(related, obj.pk)] = str(obj)
+
+    entries = []
+    for model, record, changes in deltas:
+        entries.append(
+            Change(
+                when=record.history_date,
+                who=record.history_user,
+                what=str(model._meta.verbose_name),
+                subject=_subject(model, record, contact_names),
+                action=record.history_type,
+                fields=[
+                    FieldChange(
+                        field=str(model._meta.get_field(c.field).verbose_name),
+                        old=_display(model, c.field, c.old, names),
+                        new=_display(model, c.field, c.new, names),
+                    )
+                    for c in changes
+                ],
+            )
+        )
+    return {"changes": entries, "has_more": has_more, "next_offset": offset + limit}
+
+
+# --- Products -----------------------------------------------------------------------------
+
+
+def products(query: str = "") -> QuerySet[Product]:
+    qs = Product.objects.select_related("maker").order_by("name", "id")
+    if query.strip():
+        qs = qs.filter(Q(name__icontains=query.strip()) | Q(category__icontains=query.strip()))
+    return qs
+
+
+def product_for_card(pk: int) -> Product:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Product.objects.select_related("maker").prefetch_related(
+            "analogues",
+            "substitutes",
+            Prefetch(
+                "dossier_entries",
+                queryset=DossierEntry.objects.select_related("author").order_by("-date", "-id"),
+            ),
+        ),
+        pk=pk,
+    )
+
+
+def visible_organization_ids(user: User, ids: list[int]) -> set[int]:
+    return set(
+        access.organizations_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
