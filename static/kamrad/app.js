@@ -7,12 +7,16 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail && event.detail.target;
     if (!target || !target.querySelector) return;
+    // An outerHTML swap replaced the target: look at what now stands in its place.
+    if (target.id && !target.isConnected) target = document.getElementById(target.id) || target;
     var invalid = target.querySelector(".has-error input, .has-error select, .has-error textarea");
     if (invalid) invalid.focus();
   });
 
   // A stale edit answers 409 with the form to show; let htmx swap it like a 200.
   if (window.htmx) {
+    // Settling copies "style" between old and new elements; the CSP forbids style attributes.
+    htmx.config.attributesToSettle = ["class", "width", "height"];
     htmx.config.responseHandling = [
       { code: "204", swap: false },
       { code: "[23]..", swap: true },

@@ -135,3 +135,23 @@ def test_it_lists_nothing_similar_for_an_empty_name(client, alice, alices_client
     client.force_login(alice)
     response = client.get(reverse("clients:duplicates"), {"name": "ООО"})
     assert "<li>" not in response.text
+
+
+def test_it_lets_the_user_keep_their_version_by_saving_the_refused_form_again(
+    client, alice, head, alices_client
+):
+    read_version = alices_client.version
+    services.organization_update(
+        user=head, organization=alices_client, data={"notes": "их"}, expected_version=read_version
+    )
+    client.force_login(alice)
+    refused = client.post(
+        edit_url(alices_client), form_data(alices_client, notes="мои", version=read_version)
+    )
+    assert f'name="version" value="{read_version + 1}"' in refused.text
+    again = client.post(
+        edit_url(alices_client), form_data(alices_client, notes="мои", version=read_version + 1)
+    )
+    assert again.status_code == 302
+    alices_client.refresh_from_db()
+    assert alices_client.notes == "мои"
