@@ -3,7 +3,10 @@
 alice and bob are account managers; each has one client of their own.
 """
 
+import functools
+
 import pytest
+from django.contrib.auth.hashers import make_password
 
 from kamrad.clients import services
 from kamrad.clients.models import Organization
@@ -17,9 +20,15 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@functools.cache
+def _password_hash() -> str:
+    # Argon2 is slow by design; hash the personas' shared password once per test run.
+    return make_password(PASSWORD)
+
+
 def make_user(username: str, role: str, **extra: str) -> User:
     user = User(username=username, role=role, is_staff=role == Role.ADMIN, **extra)
-    user.set_password(PASSWORD)
+    user.password = _password_hash()
     user.save()
     return user
 
