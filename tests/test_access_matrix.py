@@ -1,0 +1,302 @@
+"""The access matrix: every route × every role × the methods that matter, built from the URLs.
+
+Nothing here lists routes by hand. The walk in `tests/urlwalk.py` finds every route with the
+decision it declares (`@policy(read=..., write=...)` on a page, `access_policy` on an API view);
+the expected answer follows from that decision and from whether the URL names an object that
+belongs to a client — here always bob's client, so alice, another account manager, must get
+a 404 as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.shortcuts import resolve_url
+from django.test import Client, override_settings
+from django.urls import resolve
+
+from kamrad.clients import services
+from kamrad.clients.models import (
+    BankAccount,
+    Contact,
+    ContactPoint,
+    DecisionRole,
+    DossierEntry,
+    Event,
+    Industry,
+    Organization,
+    Product,
+    Region,
+    Relationship,
+)
+from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
+from kamrad.users.models import Role, User
+from tests.urlwalk import (
+    Route,
+    UnknownParameter,
+    names_organization_object,
+    object_keys,
+    undecided_routes,
+    walk_routes,
+)
+
+ROLES = ("anonymous", "head", "alice", "bob", "viewer", "admin")
+ROLE_OF = {
+    "head": Role.HEAD,
+    "alice": Role.MANAGER,
+    "bob": Role.MANAGER,
+    "viewer": Role.VIEWER,
+    "admin": Role.ADMIN,
+}
+MODEL_KEYS: dict[type, str] = {
+    Organization: "organization",
+    Contact: "contact",
+    Event: "event",
+    Relationship: "relationship",
+    DossierEntry: "dossier_entry",
+    Product: "product",
+    DecisionRole: "decision_role",
+    ContactPoint: "contact_point",
+    BankAccount: "bank_account",
+    Industry: "industry",
+    Region: "region",
+}
+
+ROUTES = walk_routes()
+# A format-suffixed twin (`/api/organizations/1.json`) runs the same view with the same
+# decision as its plain route; testing both would double the time and prove nothing more.
+MATRIX_ROUTES = [r for r in ROUTES if r.policy is not None and not r.is_format_suffix]
+CASES = [
+    pytest.param(route, role, method, id=f"{route.display} {role} {method}")
+    for route in MATRIX_ROUTES
+    for role in ROLES
+    for method in route.methods_to_try()
+]
+
+
+def make_staff(username: str, role: str) -> User:
+    # These people never type a password (the matrix signs them in directly), and skipping
+    # the argon2 hash keeps the setup fast.
+    user = User(username=username, role=role, is_staff=role == Role.ADMIN)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def build_world(bob: User) -> dict[str, object]:
+    """Bob's client with one of everything that hangs off it, a product and reference data."""
+    organization = services.organization_create(
+        user=bob, data={"name": "Acme Widgets Ltd", "tax_number": "7702000002"}
+    )
+    contact = services.contact_create(
+        user=bob,
+        organization=organization,
+        data={"full_name": "Ivan Petrov", "position": "Director"},
+        roles=[DecisionRole.Role.DECIDES],
+        phones=["+7 495 123-45-67"],
+    )
+    return {
+        "organization": organization,
+        "contact": contact,
+        "decision_role": contact.decision_roles.get(),
+        "contact_point": services.contact_point_add(
+            user=bob, organization=organization, kind=ContactPoint.Kind.EMAIL, value="a@acme.test"
+        ),
+        "bank_account": services.bank_account_add(
+            user=bob,
+            organization=organization,
+            data={"bank_name": "Sberbank", "account_number": "40702810000000000001"},
+        ),
+        "event": services.event_create(
+            user=bob,
+            organization=organization,
+            data={"title": "New director", "date": datetime.date(2024, 5, 1)},
+        ),
+        "relationship": services.relationship_create(
+            user=bob, data={"staff": bob, "contact": contact, "warmth": 4}
+        ),
+        "dossier_entry": services.dossier_add(
+            user=bob,
+            data={
+                "organization": organization,
+                "date": datetime.date(2024, 5, 2),
+                "text": "Plans to open two branches.",
+            },
+        ),
+        "product": services.product_create(user=bob, data={"name": "Fibre 1 Gbit/s"}),
+        "industry": Industry.objects.create(name="Telecommunications"),
+        "region": Region.objects.create(name="Moscow"),
+    }
+
+
+@dataclass(frozen=True)
+class World:
+    users: dict[str, User]
+    sessions: dict[str, str]  # role → session key, signed in once for all cases
+    objects: dict[str, object]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """Built once for the whole matrix inside a transaction that is rolled back at the end.
+
+    Building it for each of several hundred cases took most of the suite's time. Each case is
+    a `django_db` test whose own transaction nests inside this one as a savepoint and is
+    rolled back, so no case sees another's writes (pytest-django keeps the connection open
+    between tests for exactly this use).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        users = {role: make_staff(role, ROLE_OF[role]) for role in ROLE_OF}
+        sessions = {}
+        for role, user in users.items():
+            client = Client()
+            client.force_login(user)
+            sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield World(users=users, sessions=sessions, objects=build_world(users["bob"]))
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def one_client() -> Client:
+    # A new Client loads the middleware again, and WhiteNoise then re-scans every static file
+    # (~0.1 s); one handler for all cases, with its cookies cleared before each.
+    return Client()
+
+
+def url_for(route: Route, world: dict[str, object]) -> str:
+    values = {param: world[key].pk for param, key in object_keys(route, MODEL_KEYS).items()}
+    if "format" in route.params:
+        values["format"] = "json"
+    return route.template % values
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a response must be: one of `statuses`, or — when None — served (not refused)."""
+
+    statuses: frozenset[int] | None = None
+    to_login: bool = False
+
+    def describe(self) -> str:
+        if self.to_login:
+            return "a redirect to the sign-in page"
+        if self.statuses is None:
+            return "served (not 401/403/404, no sign-in redirect, no 500)"
+        return " or ".join(str(s) for s in sorted(self.statuses))
+
+    def met_by(self, status: int, location: str) -> bool:
+        # A refusal sends to the sign-in page with `next`; signing out goes there without it.
+        login = f"{resolve_url(settings.LOGIN_URL)}?next="
+        if self.to_login:
+            return status == 302 and location.startswith(login)
+        if self.statuses is not None:
+            return status in self.statuses
+        redirected_to_login = 300 <= status < 400 and location.startswith(login)
+        return status < 500 and status not in {401, 403, 404} and not redirected_to_login
+
+
+def expected(route: Route, role: str, method: str, user: User | None) -> Expected:
+    """Derive the answer from the route's declared policy and what its URL names."""
+    assert route.policy is not None
+    read, write = route.policy
+    rule = rule_for_method(read, write, method)
+    supported = route.supported_methods()
+    # A method the view does not handle at all may be refused with 405 instead: it changes
+    # nothing and reveals nothing about the object.
+    unsupported = {405} if supported is not None and method not in supported else set()
+    if user is None:
+        if allows(rule, None):
+            return Expected()
+        if route.sends_strangers_to_sign_in:
+            return Expected(to_login=True)
+        return Expected(frozenset({401, 403}))
+    if not allows(rule, user):
+        return Expected(frozenset({403} | unsupported))
+    if role == "alice" and names_organization_object(route, MODEL_KEYS):
+        # A function view cannot tell which methods it handles; 405 leaks nothing either.
+        maybe_405 = unsupported if supported is not None else {405}
+        return Expected(frozenset({404} | maybe_405))
+    return Expected()
+
+
+def send(client: Client, route: Route, method: str, url: str) -> tuple[int, str]:
+    if method in SAFE_METHODS:
+        response = client.generic(method, url)
+    elif route.is_api:
+        response = client.generic(method, url, json.dumps({}), content_type="application/json")
+    else:
+        response = client.post(url, {}) if method == "POST" else client.generic(method, url)
+    return response.status_code, response.headers.get("Location", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "role", "method"), CASES)
+def test_each_role_gets_the_answer_the_route_policy_declares(
+    world: World, one_client: Client, route: Route, role: str, method: str
+) -> None:
+    client = one_client
+    client.cookies.clear()
+    user = world.users.get(role)
+    if user is not None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+
+    url = url_for(route, world.objects)
+    status, location = send(client, route, method, url)
+
+    want = expected(route, role, method, user)
+    assert want.met_by(status, location), (
+        f"{method} {url} as {role}: got {status} {location}, expected {want.describe()}"
+    )
+
+
+# --- The walk itself --------------------------------------------------------------------
+
+
+def test_every_route_declares_who_may_use_it() -> None:
+    assert undecided_routes() == [], "routes without @policy / access_policy"
+
+
+def test_the_walk_reports_a_route_added_without_a_decision() -> None:
+    with override_settings(ROOT_URLCONF="tests.undecided_urls"):
+        undecided = undecided_routes()
+    assert any("/undecided-page/" in entry for entry in undecided), undecided
+    assert any("/undecided-api/" in entry for entry in undecided), undecided
+    # The real routes the fake configuration includes still carry their decisions.
+    assert not any(entry.startswith("/clients/") for entry in undecided), undecided
+
+
+def test_the_walk_sees_pages_and_api_and_skips_the_admin() -> None:
+    names = {route.name for route in ROUTES}
+    assert {"login", "clients:list", "clients:card", "api-schema"} <= names
+    assert not any(route.template.startswith("/admin/") for route in ROUTES)
+    assert any(route.is_api for route in ROUTES)
+    assert any(not route.is_api for route in ROUTES)
+
+
+def test_it_knows_what_every_url_parameter_names() -> None:
+    unknown = []
+    for route in ROUTES:
+        try:
+            object_keys(route, MODEL_KEYS)
+        except UnknownParameter as error:
+            unknown.append(str(error))
+    assert unknown == []
+
+
+def test_every_built_url_leads_back_to_its_own_view() -> None:
+    world = {key: _Fake(pk=7) for key in set(MODEL_KEYS.values())}
+    for route in ROUTES:
+        match = resolve(url_for(route, world))
+        assert match.func is route.callback, route.display
+
+
+@dataclass(frozen=True)
+class _Fake:
+    pk: int
