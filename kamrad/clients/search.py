@@ -9,7 +9,9 @@ shorter terms fall back to a scan of the folded text.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection
 from django.db.models import Q
@@ -36,8 +38,35 @@ def document_text(
     return fold(" | ".join(p for p in parts if p))
 
 
+# Inside `deferred()`: the organizations whose documents wait to be rebuilt.
+_pending: ContextVar[set[int] | None] = ContextVar("kamrad_search_pending", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block, collect refreshes and rebuild each document once at its end.
+
+    For bulk loads (the demo set, imports): a hundred writes to one organization then cost
+    one rebuild instead of a hundred. Use it inside the transaction that does the writes.
+    """
+    if _pending.get() is not None:  # nested: the outermost block rebuilds
+        yield
+        return
+    pending: set[int] = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    refresh(pending)
+
+
 def refresh(organization_ids: Iterable[int]) -> None:
     """Rebuild the search text of these organizations (three queries, whatever their number)."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.update(organization_ids)
+        return
     ids = sorted(set(organization_ids))
     if not ids:
         return

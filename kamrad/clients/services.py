@@ -16,8 +16,10 @@ from kamrad.clients.models import (
     DecisionRole,
     DossierEntry,
     Event,
+    Industry,
     Organization,
     Product,
+    Region,
     Relationship,
 )
 from kamrad.users.models import User
@@ -48,7 +50,16 @@ def _apply[V: models.Model](obj: V, data: Mapping[str, Any]) -> V:
             m2m[field] = value
         else:
             setattr(obj, field, value)
-    obj.full_clean()
+    # A related object handed in as a saved instance was just read or written; checking that it
+    # exists costs one query per foreign key (the database's constraint still guards it).
+    known = [
+        field
+        for field, value in data.items()
+        if isinstance(value, models.Model) and value.pk is not None and field not in m2m
+    ]
+    obj.full_clean(exclude=known, validate_unique=False, validate_constraints=False)
+    obj.validate_unique()
+    obj.validate_constraints()
     obj.save()
     for field, value in m2m.items():
         getattr(obj, field).set(value)
@@ -71,6 +82,23 @@ def _create[V: models.Model](model: type[V], *, user: User | None, data: Mapping
     obj = model()
     _stamp(obj, user)
     return _apply(obj, data)
+
+
+# --- Reference lists -------------------------------------------------------------------
+
+
+@transaction.atomic
+def industry_ensure(*, user: User | None, name: str) -> Industry:
+    """The industry of this name, created when missing (imports and the demo name them)."""
+    found = Industry.objects.filter(name=name).first()
+    return found or _create(Industry, user=user, data={"name": name})
+
+
+@transaction.atomic
+def region_ensure(*, user: User | None, name: str) -> Region:
+    """The region of this name, created when missing."""
+    found = Region.objects.filter(name=name).first()
+    return found or _create(Region, user=user, data={"name": name})
 
 
 # --- Organizations ----------------------------------------------------------------------

@@ -1,0 +1,98 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from kamrad.clients import search, services
+from kamrad.clients.generate import Progress
+from kamrad.clients.models import (
+    Contact,
+    ContactPoint,
+    DecisionRole,
+    Organization,
+    SearchDocument,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def generate(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("generate", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_it_creates_the_organizations_their_people_and_search_documents(alice):
+    out, _err = generate("--clients", "200")
+    assert Organization.objects.count() == 200
+    assert Contact.objects.count() == 600
+    assert ContactPoint.objects.filter(kind="email").count() == 600
+    assert ContactPoint.objects.filter(kind="phone").count() == 800
+    assert SearchDocument.objects.count() == 200
+    assert "Added 200 organizations, 600 contact persons" in out
+    # Generated clients go to the account managers there are.
+    assert Organization.objects.filter(account_manager=alice).count() > 150
+
+
+def test_every_generated_organization_has_a_decider_and_a_signer():
+    generate("--clients", "50", "--contacts-per-client", "2")
+    for role in ("decides", "signs"):
+        assert DecisionRole.objects.filter(role=role).count() == 50
+
+
+def test_search_finds_a_generated_organization_by_name_and_by_a_contacts_phone():
+    generate("--clients", "200", "--seed", "7")
+    org = Organization.objects.order_by("id")[17]
+    phone = ContactPoint.objects.filter(organization=org, contact__isnull=False, kind="phone")[0]
+    by_name = Organization.objects.filter(search.matching(org.name))
+    by_phone = Organization.objects.filter(search.matching(phone.value))
+    assert org in by_name
+    assert list(by_phone) == [org]
+
+
+def test_the_same_seed_gives_the_same_names():
+    generate("--clients", "20", "--seed", "3")
+    first = list(Organization.objects.order_by("id").values_list("name", flat=True))
+    Organization.objects.all().delete()
+    generate("--clients", "20", "--seed", "3")
+    assert list(Organization.objects.order_by("id").values_list("name", flat=True)) == first
+
+
+def test_new_organizations_still_get_fresh_ids_afterwards(head):
+    generate("--clients", "30")
+    org = services.organization_create(user=head, data={"name": "После генерации"})
+    assert org.pk > 30
+    assert list(Organization.objects.filter(search.matching("после генерации"))) == [org]
+
+
+def test_progress_is_quiet_off_a_terminal_except_a_final_line():
+    _out, err = generate("--clients", "20")
+    assert err.count("\n") == 1
+    assert err.startswith("Generated 20 organizations: ")
+    assert "rows/s" in err
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_redraws_one_line_and_ends_with_the_final_one():
+    ticks = iter(range(100))
+    stream = Terminal()
+    progress = Progress(1000, label="generate", stream=stream, clock=lambda: next(ticks))
+    progress.advance(250)
+    progress.advance(250)
+    progress.finish("Done")
+    text = stream.getvalue()
+    assert text.count("\r") == 3
+    assert " 25%" in text and " 50%" in text
+    assert "ETA" in text
+    assert text.endswith("Done: 500 rows in 3.0 s (167 rows/s)\n")
+
+
+def test_it_refuses_nonsense_sizes():
+    with pytest.raises(CommandError):
+        generate("--clients", "0")
+    with pytest.raises(CommandError):
+        generate("--clients", "5", "--contacts-per-client", "0")
