@@ -35,9 +35,18 @@ def _secret_key() -> str:
     path = VAR_DIR / "secret_key"
     if not path.exists():
         # Written once, readable by the owner only; every process on this machine shares it.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Server workers may start together: each writes a private file and links it into
+        # place, so the first link wins and nobody reads a half-written key.
+        draft = VAR_DIR / f".secret_key.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(64))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -215,7 +224,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- E-mail -----------------------------------------------------------------------------
-# With KAMRAD_EMAIL_HOST unset, mail (reminder digests) is printed to the console instead.
+# With KAMRAD_EMAIL_HOST unset, a production server (KAMRAD_HTTPS=1) hands mail (reminder
+# digests) to the machine's own mail server on port 25, as Django does by default: printing
+# it to the console there would lose it silently. Elsewhere (demo, development) it is printed.
 if os.environ.get("KAMRAD_EMAIL_HOST"):
     MAILERS = {
         "default": {
@@ -227,6 +238,13 @@ if os.environ.get("KAMRAD_EMAIL_HOST"):
                 "password": os.environ.get("KAMRAD_EMAIL_PASSWORD", ""),
                 "use_tls": env_bool("KAMRAD_EMAIL_USE_TLS", True),
             },
+        }
+    }
+elif HTTPS:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25},
         }
     }
 else:
