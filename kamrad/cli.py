@@ -3,6 +3,7 @@
 kamrad demo                  migrate, load the demo data set when empty, serve
 kamrad serve                 serve with gunicorn (KAMRAD_BIND, KAMRAD_WORKERS)
 kamrad createuser NAME --role head|manager|viewer|admin
+kamrad token NAME            print the API token of a user (--rotate, --revoke)
 kamrad generate --clients N  a large synthetic data set, for benchmarks
 kamrad migrate, kamrad check --deploy, ...  every Django management command
 """

@@ -269,7 +269,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Key-account management: organizations, their contact persons and decision roles, "
         "who on our side knows whom, events and dossiers. The same access rules as the pages: "
-        "an account manager sees only the clients assigned to them; a viewer only reads."
+        "an account manager sees only the clients assigned to them; a viewer only reads.\n\n"
+        "Sign in with a session, or send `Authorization: Token <token>` (POST /api/token/ "
+        "with username and password, or `kamrad token USERNAME`). A record that is not yours "
+        "answers 404; an id of one in a request body is refused with 400 like an id that does "
+        "not exist. Edits of organizations, contacts, relationships, events and products "
+        "carry the `version` you read (or `If-Match` with the ETag); a stale one is refused "
+        "with 409, a missing one with 400."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,11 +1,34 @@
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from django.conf import settings
+from django.urls import include, path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from rest_framework.routers import SimpleRouter
 
-from kamrad.users.access import Rule
+from kamrad.api import views
 
-schema_view = SpectacularAPIView.as_view()
-schema_view.cls.access_policy = (Rule.SIGNED_IN, Rule.SIGNED_IN)
+router = SimpleRouter()
+router.register("organizations", views.OrganizationViewSet, basename="api-organization")
+router.register("contacts", views.ContactViewSet, basename="api-contact")
+router.register("decision-roles", views.DecisionRoleViewSet, basename="api-decision-role")
+router.register("relationships", views.RelationshipViewSet, basename="api-relationship")
+router.register("events", views.EventViewSet, basename="api-event")
+router.register("dossier-entries", views.DossierEntryViewSet, basename="api-dossier-entry")
+router.register("products", views.ProductViewSet, basename="api-product")
+router.register("contact-points", views.ContactPointViewSet, basename="api-contact-point")
+router.register("bank-accounts", views.BankAccountViewSet, basename="api-bank-account")
+router.register("industries", views.IndustryViewSet, basename="api-industry")
+router.register("regions", views.RegionViewSet, basename="api-region")
+
+# Swagger UI sets a few inline styles as it renders; scripts stay restricted to this server.
+docs_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
+    views.DocsView.as_view()
+)
+# A browser that is not signed in is sent to the sign-in page, not shown a bare 401.
+docs_view.login_required = True
 
 urlpatterns = [
-    path("schema/", schema_view, name="api-schema"),
+    path("", include(router.urls)),
+    path("token/", views.TokenView.as_view(), name="api-token"),
+    path("schema/", views.SchemaView.as_view(), name="api-schema"),
+    path("docs/", docs_view, name="api-docs"),
 ]
