@@ -431,7 +431,17 @@ def _after_load() -> None:
                     f"(SELECT MAX(id) FROM {table}))"
                 )
         # Without fresh statistics the planner may pick a scan over the new indexes.
-        _analyze(cursor, ("clients_organization", "clients_contact", "clients_contactpoint"))
+        _analyze(
+            cursor,
+            (
+                "clients_organization",
+                "clients_contact",
+                "clients_contactpoint",
+                "clients_decisionrole",
+                "clients_event",
+                "clients_searchdocument",
+            ),
+        )
 
 
 def _analyze(cursor: Any, tables: Iterable[str]) -> None:

@@ -184,7 +184,9 @@ def contacts_of(organization: Organization) -> list[Contact]:
     return list(
         organization.contacts.prefetch_related(
             "contact_points",
-            "decision_roles",
+            # DecisionRole's default ordering sorts by the contact, which joins every
+            # contact of the database on PostgreSQL (190 ms with 300,000 contacts).
+            Prefetch("decision_roles", queryset=DecisionRole.objects.order_by("role", "id")),
             Prefetch(
                 "relationships",
                 queryset=Relationship.objects.select_related("staff").order_by("-warmth", "id"),
