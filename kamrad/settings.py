@@ -308,4 +308,4 @@ LOGGING = {
 # --- Kamrad -----------------------------------------------------------------------------
 KAMRAD_PAGE_SIZE = 50
 # Above this many matches the list says "more than N" instead of counting them all.
-KAMRAD_COUNT_LIMIT = int(os.environ.get("KAMRAD_COUNT_LIMIT", "10000"))
+KAMRAD_COUNT_LIMIT = int(os.environ.get("KAMRAD_COUNT_LIMIT", "1000"))

@@ -46,6 +46,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<{width}}  {login.username} / {login.password}")
         self.stdout.write("")
         if no_serve:
-            self.stdout.write("Start the server with: kamrad serve  → http://127.0.0.1:8000/")
+            self.stdout.write("Start the server with: kamrad serve  (http://127.0.0.1:8000/)")
             return
-        call_command("serve", bind="127.0.0.1:8000")
+        call_command("serve")
