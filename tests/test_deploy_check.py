@@ -15,11 +15,15 @@ PRINT_SECRET_KEY = "from kamrad import settings; print(settings.SECRET_KEY)"
 
 
 def clean_environment(var_dir: Path, **extra: str) -> dict[str, str]:
-    """The caller's environment without any KAMRAD_* or Django setting, plus `extra`."""
+    """The caller's environment without any KAMRAD_* or DJANGO_* variable, plus `extra`.
+
+    The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this whole process; a server must
+    never run with it, and the deploy check rightly refuses it.
+    """
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith("KAMRAD_") and name != "DJANGO_SETTINGS_MODULE"
+        if not name.startswith(("KAMRAD_", "DJANGO_"))
     }
     env.update(KAMRAD_VAR_DIR=str(var_dir), **extra)
     return env
