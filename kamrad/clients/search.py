@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Func, IntegerField, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 
 from kamrad.clients.models import Contact, ContactPoint, Organization, SearchDocument
 from kamrad.lib.text import digits, fold, search_terms
@@ -100,6 +101,21 @@ def refresh(organization_ids: Iterable[int]) -> None:
     SearchDocument.objects.bulk_create(docs)
 
 
+# A search matching at least this many organizations counts as common (see `matching`).
+COMMON_MATCHES = 1000
+
+
+def _is_common(match: str) -> bool:
+    """Does this FTS5 query match many documents? (Stops counting at COMMON_MATCHES.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM clients_searchfts "
+            "WHERE clients_searchfts MATCH %s LIMIT %s)",
+            [match, COMMON_MATCHES],
+        )
+        return cursor.fetchone()[0] >= COMMON_MATCHES
+
+
 def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
@@ -115,12 +131,18 @@ def matching(query: str) -> Q:
     if connection.vendor == "sqlite":
         if long_terms:
             match = " ".join(_fts_phrase(t) for t in long_terms)
-            condition &= Q(
-                id__in=RawSQL(
-                    "SELECT rowid FROM clients_searchfts WHERE clients_searchfts MATCH %s",
-                    [match],
-                )
+            matches = RawSQL(
+                "SELECT rowid FROM clients_searchfts WHERE clients_searchfts MATCH %s", [match]
             )
+            if _is_common(match):
+                # Thousands of matches: sorting them all for one page of 50 is the slow part.
+                # `+id` keeps SQLite from driving the query by the list of matches, so it
+                # walks the index of the page's order and stops after a page (45 -> 17 ms for
+                # a word in 27,000 of 100,000 organizations).
+                plus_id = Func(F("id"), template="+%(expressions)s", output_field=IntegerField())
+                condition &= Q(In(plus_id, matches))
+            else:
+                condition &= Q(id__in=matches)
         for term in short_terms:
             condition &= Q(search_document__text__contains=term)
     else:

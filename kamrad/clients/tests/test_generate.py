@@ -96,3 +96,21 @@ def test_it_refuses_nonsense_sizes():
         generate("--clients", "0")
     with pytest.raises(CommandError):
         generate("--clients", "5", "--contacts-per-client", "0")
+
+
+def test_a_common_word_finds_the_same_organizations_as_a_rare_one_would(monkeypatch):
+    # With many matches SQLite's search takes another query shape; both must agree.
+    generate("--clients", "60")
+    names = list(
+        Organization.objects.filter(search.matching("сервис"))
+        .order_by("name", "id")
+        .values_list("id", flat=True)
+    )
+    monkeypatch.setattr(search, "COMMON_MATCHES", 5)
+    common = list(
+        Organization.objects.filter(search.matching("сервис"))
+        .order_by("name", "id")
+        .values_list("id", flat=True)
+    )
+    assert len(names) >= 5
+    assert common == names
