@@ -688,3 +688,4 @@ class DocsView(KamradApi, SpectacularSwaggerSplitView):
     authentication_classes: ClassVar[list[type]] = [SessionAuthentication]
     access_policy = (Rule.SIGNED_IN, Rule.SIGNED_IN)
     url_name = "api-schema"
+    template_name = "api/docs.html"
