@@ -7,7 +7,10 @@ from typing import Any
 from django import forms
 from django.core.validators import validate_email
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kamrad.clients import selectors
@@ -43,34 +46,62 @@ def staff_members() -> QuerySet[User]:
 # --- The list -----------------------------------------------------------------------------
 
 
+class FastSelect(forms.Select):
+    """A select rendered in Python rather than through a template per option.
+
+    The list's filters carry every manager, region and industry; through Django's widget
+    templates they cost several milliseconds per page, here a few microseconds.
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> str:
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(key), mark_safe(" selected") if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        final = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
+
+
 class OrganizationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,
+        widget=FastSelect,
         choices=[("", _("All kinds")), *Organization.Kind.choices],
     )
     manager = forms.ModelChoiceField(
         label=_("Account manager"),
         required=False,
+        widget=FastSelect,
         queryset=User.objects.filter(role=Role.MANAGER, is_active=True),
         empty_label=_("All managers"),
     )
     region = forms.ModelChoiceField(
         label=_("Region"),
         required=False,
+        widget=FastSelect,
         queryset=Region.objects.all(),
         empty_label=_("All regions"),
     )
     industry = forms.ModelChoiceField(
         label=_("Industry"),
         required=False,
+        widget=FastSelect,
         queryset=Industry.objects.all(),
         empty_label=_("All industries"),
     )
     private = forms.ChoiceField(
         label=_("Corporate or private"),
         required=False,
+        widget=FastSelect,
         choices=[
             ("", _("Corporate and private")),
             ("corporate", _("Corporate")),
@@ -80,6 +111,7 @@ class OrganizationFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
+        widget=FastSelect,
         choices=[(key, label) for key, (label, _order) in selectors.SORTS.items()],
     )
 

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from kamrad.clients import forms, selectors, services
@@ -174,21 +174,39 @@ def _writable_org(request: HttpRequest, pk: int) -> Organization:
 
 
 def _card_context(request: HttpRequest, org: Organization, **overrides: Any) -> dict[str, Any]:
+    """What the card shows. The add-forms and the history load on their own (htmx), so the
+    card costs the same whatever the organization's history, and a form only when opened;
+    a form with errors comes in `overrides` and is shown open."""
     context = selectors.card(org)
-    context["history"] = selectors.history(org)
-    may_write = access.may_manage_organization(request.user, org)
-    context["may_write"] = may_write
-    if may_write:
-        context.update(
-            bank_form=forms.BankAccountForm(prefix="bank"),
-            point_form=forms.ContactPointForm(prefix="point"),
-            contact_form=forms.ContactAddForm(prefix="contact"),
-            event_form=forms.EventForm(prefix="event", organization=org),
-            dossier_form=forms.DossierForm(prefix="dossier", organization=org),
-            relationship_form=forms.RelationshipForm(prefix="rel", organization=org),
-        )
+    context["may_write"] = access.may_manage_organization(request.user, org)
     context.update(overrides)
     return context
+
+
+ADD_FORM_TITLES = {
+    "bank_form": gettext_lazy("Add a bank account"),
+    "point_form": gettext_lazy("Add a phone or e-mail"),
+    "contact_form": gettext_lazy("Add a contact person"),
+    "event_form": gettext_lazy("Add an event or date"),
+    "dossier_form": gettext_lazy("Add a note"),
+    "relationship_form": gettext_lazy("Add who knows whom"),
+}
+
+
+def _add_form(
+    request: HttpRequest, org: Organization, form_key: str, form: BaseForm
+) -> HttpResponse:
+    """An empty add-form: the card's partial for htmx, a page of its own without JavaScript."""
+    if request.htmx:
+        context = {"organization": org, form_key: form, "may_write": True}
+        return render(request, f"clients/organization_card.html#{form_key}", context)
+    context = {
+        "form": form,
+        "organization": org,
+        "title": ADD_FORM_TITLES[form_key],
+        "back_url": reverse("clients:card", args=[org.pk]),
+    }
+    return render(request, "clients/edit_form.html", context)
 
 
 @policy(read=Rule.SIGNED_IN)
@@ -203,7 +221,8 @@ def organization_history(request: HttpRequest, pk: int) -> HttpResponse:
     offset = max(_int(request.GET.get("offset"), 0), 0)
     context = {"organization": org, "history": selectors.history(org, offset=offset)}
     if request.htmx:
-        return render(request, "clients/organization_card.html#history_rows", context)
+        part = "history_rows" if "offset" in request.GET else "history_table"
+        return render(request, f"clients/organization_card.html#{part}", context)
     return render(request, "clients/organization_history.html", context)
 
 
@@ -235,10 +254,13 @@ def _section_response(
 
 
 @policy(read=Rule.WRITERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def bank_account_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the empty form (loaded when its section opens); POST: add."""
     org = _writable_org(request, pk)
-    form = forms.BankAccountForm(request.POST, prefix="bank")
+    form = forms.BankAccountForm(request.POST or None, prefix="bank")
+    if request.method == "GET":
+        return _add_form(request, org, "bank_form", form)
     if form.is_valid():
         try:
             services.bank_account_add(user=request.user, organization=org, data=form.cleaned_data)
@@ -264,10 +286,13 @@ def bank_account_remove(request: HttpRequest, pk: int, account_pk: int) -> HttpR
 
 
 @policy(read=Rule.WRITERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def point_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the empty form (loaded when its section opens); POST: add."""
     org = _writable_org(request, pk)
-    form = forms.ContactPointForm(request.POST, prefix="point")
+    form = forms.ContactPointForm(request.POST or None, prefix="point")
+    if request.method == "GET":
+        return _add_form(request, org, "point_form", form)
     if form.is_valid():
         try:
             services.contact_point_add(user=request.user, organization=org, **form.cleaned_data)
@@ -294,10 +319,13 @@ def point_remove(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
 
 
 @policy(read=Rule.WRITERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the empty form (loaded when its section opens); POST: add."""
     org = _writable_org(request, pk)
-    form = forms.ContactAddForm(request.POST, prefix="contact")
+    form = forms.ContactAddForm(request.POST or None, prefix="contact")
+    if request.method == "GET":
+        return _add_form(request, org, "contact_form", form)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -315,10 +343,13 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy(read=Rule.WRITERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def event_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the empty form (loaded when its section opens); POST: add."""
     org = _writable_org(request, pk)
-    form = forms.EventForm(request.POST, prefix="event", organization=org)
+    form = forms.EventForm(request.POST or None, prefix="event", organization=org)
+    if request.method == "GET":
+        return _add_form(request, org, "event_form", form)
     if form.is_valid():
         try:
             services.event_create(user=request.user, organization=org, data=form.service_data())
@@ -328,10 +359,13 @@ def event_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy(read=Rule.WRITERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def dossier_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the empty form (loaded when its section opens); POST: add."""
     org = _writable_org(request, pk)
-    form = forms.DossierForm(request.POST, prefix="dossier", organization=org)
+    form = forms.DossierForm(request.POST or None, prefix="dossier", organization=org)
+    if request.method == "GET":
+        return _add_form(request, org, "dossier_form", form)
     if form.is_valid():
         try:
             services.dossier_add(user=request.user, data={**form.cleaned_data, "organization": org})
@@ -341,10 +375,13 @@ def dossier_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy(read=Rule.WRITERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the empty form (loaded when its section opens); POST: add."""
     org = _writable_org(request, pk)
-    form = forms.RelationshipForm(request.POST, prefix="rel", organization=org)
+    form = forms.RelationshipForm(request.POST or None, prefix="rel", organization=org)
+    if request.method == "GET":
+        return _add_form(request, org, "relationship_form", form)
     if form.is_valid():
         try:
             services.relationship_create(user=request.user, data=form.service_data())

@@ -131,7 +131,12 @@ def test_it_lists_the_audit_history_newest_first_with_old_and_new_values(
         expected_version=alices_client.version,
     )
     client.force_login(alice)
-    changes = client.get(url(alices_client)).context["history"]["changes"]
+    history_url = reverse("clients:history", args=[alices_client.pk])
+    assert f'hx-get="{history_url}" hx-trigger="load"' in client.get(url(alices_client)).text
+    response = client.get(history_url, headers={"HX-Request": "true"})
+    assert "<html" not in response.text
+    assert "Общество «Ромашка»" in response.text
+    changes = response.context["history"]["changes"]
     assert changes[0].action == "~"
     assert changes[0].who == alice
     assert [(f.field, f.old, f.new) for f in changes[0].fields] == [
@@ -140,13 +145,29 @@ def test_it_lists_the_audit_history_newest_first_with_old_and_new_values(
     assert changes[-1].action == "+"
 
 
+def test_it_loads_the_history_and_add_forms_only_when_asked(client, alice, alices_client):
+    client.force_login(alice)
+    card = client.get(url(alices_client)).text
+    contact_add = reverse("clients:contact_add", args=[alices_client.pk])
+    assert f'hx-get="{contact_add}"' in card
+    assert 'id="contact_form"' not in card
+    form = client.get(contact_add, headers={"HX-Request": "true"})
+    assert form.status_code == 200
+    assert 'id="contact_form"' in form.text
+    assert "<html" not in form.text
+    page = client.get(contact_add)
+    assert "<html" in page.text
+    assert 'name="contact-full_name"' in page.text
+
+
 def test_it_keeps_the_card_history_to_fifty_with_a_link_to_older(client, alice, alices_client):
     for i in range(55):
         services.contact_point_add(
             user=alice, organization=alices_client, kind="phone", value=f"+7 1 {i}"
         )
     client.force_login(alice)
-    response = client.get(url(alices_client))
+    history_url = reverse("clients:history", args=[alices_client.pk])
+    response = client.get(history_url, headers={"HX-Request": "true"})
     assert len(response.context["history"]["changes"]) == 50
     older = reverse("clients:history", args=[alices_client.pk]) + "?offset=50"
     assert older in response.text

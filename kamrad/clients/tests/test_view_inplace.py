@@ -205,6 +205,11 @@ def test_it_refuses_viewers_and_hides_other_managers_clients(client, alice, view
     assert BankAccount.objects.exists()
 
 
-def test_it_answers_get_on_a_post_only_address_with_405(client, alice, alices_client):
+def test_it_answers_other_methods_than_get_and_post_with_405(client, alice, alices_client):
     client.force_login(alice)
-    assert client.get(reverse("clients:contact_add", args=[alices_client.pk])).status_code == 405
+    assert client.put(reverse("clients:contact_add", args=[alices_client.pk])).status_code == 405
+
+
+def test_it_refuses_a_viewer_the_empty_add_form(client, viewer, alices_client):
+    client.force_login(viewer)
+    assert client.get(reverse("clients:contact_add", args=[alices_client.pk])).status_code == 403
