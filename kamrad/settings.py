@@ -118,7 +118,7 @@ TEMPLATES = [
 _sqlite_path = VAR_DIR / "kamrad.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("KAMRAD_DATABASE_URL", f"sqlite:///{_sqlite_path}"),
+        os.environ.get("KAMRAD_DATABASE_URL") or f"sqlite:///{_sqlite_path}",
         conn_max_age=int(os.environ.get("KAMRAD_DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
