@@ -1150,7 +1150,7 @@ class _Loader:
             ("Главный бухгалтер", "Бухгалтерия", ("approves_budget",), 3),
         )
         for i, (position, department, roles, warmth) in enumerate(departed):
-            surname, first, patronymic, _ = self.person_name()
+            surname, first, patronymic, female = self.person_name()
             old = self.contact(
                 org,
                 full_name=f"{surname} {first} {patronymic}",
@@ -1160,7 +1160,11 @@ class _Loader:
                 phones=[self.phone(city.phone_code)],
                 emails=[f"{translit(first)[0]}.{translit(surname)}@{domain}"],
                 left_on=ELECTION_DAY + timedelta(days=14 + 7 * i),
-                notes="Знаем его двенадцать лет; ушёл после выборов.",
+                notes=(
+                    "Знаем её двенадцать лет; ушла после выборов."
+                    if female
+                    else "Знаем его двенадцать лет; ушёл после выборов."
+                ),
             )
             services.relationship_create(
                 user=self.head,
