@@ -162,13 +162,25 @@ def similar_organizations(user: User, *, name: str, tax_number: str = "", limit:
     if not condition:
         return []
     visible = access.organizations_visible_to(user).filter(pk=OuterRef("pk"))
+    # The search index also holds people's names, phones, e-mails and registration numbers.
+    # A client the user may not open is named only when its own name or tax number matches:
+    # naming it for a person or a phone would tell who works there or whose phone it is.
+    # Those dropped here are why a few more rows than `limit` are read.
     rows = (
         Organization.objects.filter(condition)
         .annotate(visible=Exists(visible))
-        .only("id", "name", "kind")
-        .order_by("name", "id")[:limit]
+        .only("id", "name", "legal_name", "kind", "tax_number")
+        .order_by("name", "id")[: limit * 5]
     )
-    return list(rows)
+    tax_number = tax_number.strip()
+
+    def resembles(org: Organization) -> bool:
+        if org.visible or (tax_number and org.tax_number == tax_number):  # type: ignore[attr-defined]
+            return True
+        names = fold(f"{org.name} | {org.legal_name}")
+        return any(term in names for term in terms)
+
+    return [org for org in rows if resembles(org)][:limit]
 
 
 # --- The card -----------------------------------------------------------------------------
