@@ -39,3 +39,19 @@ def test_it_shows_russian_form_labels_and_role_names(client, alice, alices_clien
     )
     assert "ФИО" in response.text
     assert "Принимает решение" in response.text
+
+
+def test_it_translates_the_empty_choice_of_every_select(client, alice):
+    client.force_login(alice)
+    response = client.get(reverse("clients:create"), headers={"Accept-Language": "ru"})
+    assert "— не выбрано —" in response.text
+    assert "Select an option" not in response.text
+
+
+def test_it_heads_the_history_column_with_a_noun_not_the_edit_button(client, alice, alices_client):
+    client.force_login(alice)
+    response = client.get(
+        reverse("clients:history", args=[alices_client.pk]), headers={"Accept-Language": "ru"}
+    )
+    assert "<th>Изменение</th>" in response.text
+    assert "<th>Изменить</th>" not in response.text
