@@ -13,6 +13,14 @@
     if (invalid) invalid.focus();
   });
 
+  // A plain form that destroys something asks first (htmx forms use hx-confirm instead);
+  // the CSP forbids an inline onsubmit, so the question sits in data-confirm.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   // A stale edit answers 409 with the form to show; let htmx swap it like a 200.
   if (window.htmx) {
     // Settling copies "style" between old and new elements; the CSP forbids style attributes.

@@ -139,6 +139,20 @@ def test_it_edits_and_deletes_an_event(client, alice, alices_client):
     assert not alices_client.events.exists()
 
 
+def test_it_asks_before_the_edit_page_deletes_an_event(client, alice, alices_client):
+    event = services.event_create(
+        user=alice,
+        organization=alices_client,
+        data={"title": "Переезд", "date": datetime.date(2026, 5, 1)},
+    )
+    client.force_login(alice)
+    response = client.get(reverse("clients:event_edit", args=[event.pk]))
+    delete = reverse("clients:event_delete", args=[event.pk])
+    assert f'action="{delete}" class="danger-zone" data-confirm="Delete this record for good?"' in (
+        response.text
+    )
+
+
 def test_it_edits_warmth_and_last_touch_of_a_relationship(client, alice, bob, contact):
     rel = services.relationship_create(
         user=alice, data={"staff": alice, "contact": contact, "warmth": 2}

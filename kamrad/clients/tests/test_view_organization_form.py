@@ -155,3 +155,17 @@ def test_it_lets_the_user_keep_their_version_by_saving_the_refused_form_again(
     assert again.status_code == 302
     alices_client.refresh_from_db()
     assert alices_client.notes == "мои"
+
+
+def test_it_names_the_saved_organization_not_the_refused_input_above_the_form(
+    client, alice, alices_client
+):
+    client.force_login(alice)
+    response = client.post(
+        edit_url(alices_client), form_data(alices_client, name="Ромашка 2", kind="no-such-kind")
+    )
+    assert response.status_code == 200
+    assert 'value="Ромашка 2"' in response.text  # the input stays in the field
+    assert "← ООО Ромашка</a>" in response.text
+    assert "<title>Edit ООО Ромашка · Kamrad</title>" in response.text
+    assert "← Ромашка 2" not in response.text
