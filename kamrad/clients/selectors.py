@@ -106,8 +106,10 @@ def organization_page(qs: QuerySet[Organization], *, page: int) -> ListPage:
     count = qs.order_by()[: limit + 1].count()
     # get_kind_display() rebuilds a hashable copy of the choices on every call.
     labels = dict(Organization.Kind.choices)
+    card_url = reverse("clients:card", args=[0]).removesuffix("0/")  # one reverse, not 50
     for org in rows:
         org.kind_label = labels.get(org.kind, org.kind)
+        org.card_url = f"{card_url}{org.pk}/"
     return ListPage(
         organizations=rows[:size],
         number=page,
