@@ -56,6 +56,11 @@ ALLOWED_HOSTS = env_list("KAMRAD_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("KAMRAD_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Kamrad's own apps first: their templates and, above all, their translations take
+    # precedence over Django's ("name" is «Название» for an organization, not «Имя»).
+    "kamrad.users",
+    "kamrad.clients",
+    "kamrad.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,9 +75,6 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_htmx",
-    "kamrad.users",
-    "kamrad.clients",
-    "kamrad.api",
 ]
 
 MIDDLEWARE = [

@@ -73,9 +73,27 @@ def _update_versioned[V: models.Model](
     obj = model.objects.select_for_update().get(pk=pk)
     if obj.version != expected_version:  # type: ignore[attr-defined]
         raise StaleEdit(obj)
+    if not _changes(obj, data):
+        # Saving an unchanged form writes nothing: no empty audit entry, and nobody else's
+        # open copy turns stale for nothing.
+        return obj
     obj.version += 1  # type: ignore[attr-defined]
     _stamp(obj, user)
     return _apply(obj, data)
+
+
+def _changes(obj: models.Model, data: Mapping[str, Any]) -> bool:
+    for name, value in data.items():
+        field = obj._meta.get_field(name)
+        if isinstance(field, models.ManyToManyField):
+            if {o.pk for o in getattr(obj, name).all()} != {getattr(o, "pk", o) for o in value}:
+                return True
+        elif field.is_relation:
+            if getattr(obj, field.attname) != getattr(value, "pk", value):
+                return True
+        elif field.to_python(value) != getattr(obj, field.attname):
+            return True
+    return False
 
 
 def _create[V: models.Model](model: type[V], *, user: User | None, data: Mapping[str, Any]) -> V:

@@ -25,6 +25,7 @@ from kamrad.clients.models import (
     BankAccount,
     Contact,
     ContactPoint,
+    DecisionRole,
     Event,
     Organization,
     Product,
@@ -35,8 +36,8 @@ from kamrad.users.access import Rule, policy
 
 STALE_MESSAGE = gettext_lazy(
     "Someone else saved this record while you were editing it, so nothing was saved. "
-    "Their current values are shown under the fields that differ from yours; "
-    "save again to replace them with yours."
+    "What they changed is shown under those fields; "
+    "save again to replace it with yours."
 )
 
 
@@ -56,24 +57,60 @@ def _apply_service_errors(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _shown(form: forms.VersionedForm, current: Model, name: str, value: Any) -> str:
+    if isinstance(value, set):
+        return ", ".join(sorted(map(str, value))) or "—"
+    choices = dict(getattr(form.fields[name], "choices", []) or [])
+    if value in choices and value not in ("", None):
+        return str(choices[value])
+    display = getattr(current, f"get_{name}_display", None)
+    if display is not None:
+        return str(display())
+    return str(value) if value not in ("", None) else "—"
+
+
 def _stale(form: forms.VersionedForm, current: Model) -> list[tuple[str, str]]:
-    """Re-arm the form at the saved version and list the fields whose saved value differs."""
+    """Re-arm the form at the saved version and list what the other person changed.
+
+    The change is read against the version this user loaded (its audit record), so a field
+    only this user touched is not listed; without that record, against this user's input.
+    Decision roles, kept in rows of their own, are compared as of the moment loaded.
+    """
+    expected = form.expected_version()
+    history = getattr(current, "history", None)
+    loaded = (
+        history.filter(version=expected).order_by("-history_date").first()
+        if history is not None and expected
+        else None
+    )
     differences = []
     for name in form._meta.fields:
         if name not in form.fields or name not in form.cleaned_data:
             continue
         theirs = getattr(current, name)
-        mine = form.cleaned_data[name]
-        if hasattr(theirs, "all"):  # many-to-many
-            theirs, mine = set(theirs.all()), set(mine or [])
-        if (theirs or None) != (mine or None):
-            shown = ", ".join(map(str, theirs)) if isinstance(theirs, set) else theirs
-            display = getattr(current, f"get_{name}_display", None)
-            differences.append(
-                (str(form.fields[name].label), str(display() if display else shown or "—"))
+        before = form.cleaned_data[name]
+        if hasattr(theirs, "all"):  # many-to-many: not in the audit record
+            theirs, before = set(theirs.all()), set(before or [])
+        elif loaded is not None:
+            before = getattr(loaded, name)
+        if (theirs or None) != (before or None):
+            differences.append((str(form.fields[name].label), _shown(form, current, name, theirs)))
+    if "roles" in form.fields and isinstance(current, Contact):
+        now = {r.role for r in current.decision_roles.all()}
+        if loaded is not None:
+            then = set(
+                DecisionRole.history.as_of(loaded.history_date)
+                .filter(contact_id=current.pk)
+                .values_list("role", flat=True)
             )
+        else:
+            then = set(form.cleaned_data.get("roles") or [])
+        if now != then:
+            labels = dict(DecisionRole.Role.choices)
+            shown = ", ".join(str(labels.get(r, r)) for r in sorted(now)) or "—"
+            differences.append((str(form.fields["roles"].label), shown))
     data = form.data.copy()
-    data["version"] = str(current.version)  # type: ignore[attr-defined]
+    data[form.add_prefix("version")] = str(current.version)  # type: ignore[attr-defined]
     form.data = data
     form.add_error(None, STALE_MESSAGE)
     return differences
@@ -131,7 +168,15 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The organization was created."))
             return redirect("clients:card", org.pk)
-    return render(request, "clients/organization_form.html", {"form": form, "organization": None})
+    context: dict[str, Any] = {"form": form, "organization": None}
+    if request.method == "POST":
+        # The form comes back with errors: keep warning about what is already there.
+        context["similar"] = selectors.similar_organizations(
+            request.user,
+            name=request.POST.get("name", "")[:200],
+            tax_number=request.POST.get("tax_number", "")[:20],
+        )
+    return render(request, "clients/organization_form.html", context)
 
 
 @policy(read=Rule.WRITERS)

@@ -21,6 +21,17 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // The list's filters send only what is set, so the address in the bar (and a bookmark of
+  // it) reads ?q=…&region=… rather than a row of empty parameters.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (detail.verb !== "get" || !detail.elt.closest || !detail.elt.closest("form.filters")) return;
+    var data = detail.formData || detail.parameters;
+    var empty = [];
+    data.forEach(function (value, key) { if (value === "") empty.push(key); });
+    empty.forEach(function (key) { data.delete(key); });
+  });
+
   // A stale edit answers 409 with the form to show; let htmx swap it like a 200.
   if (window.htmx) {
     // Settling copies "style" between old and new elements; the CSP forbids style attributes.

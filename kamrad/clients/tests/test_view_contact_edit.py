@@ -104,6 +104,22 @@ def test_it_refuses_a_stale_edit_with_409_and_saves_nothing(client, alice, head,
     assert contact.full_name == "Сидорова Анна"
 
 
+def test_it_notes_decision_roles_changed_meanwhile(client, alice, head, contact):
+    read_version = contact.version
+    services.contact_update(
+        user=head,
+        contact=contact,
+        data={"position": "Главный бухгалтер"},
+        expected_version=read_version,
+        roles=["approves_budget"],
+    )
+    client.force_login(alice)
+    response = client.post(url(contact), data(contact, full_name="Анна С.", version=read_version))
+    assert response.status_code == 409
+    notes = dict(response.context["differences"])
+    assert notes == {"Position": "Главный бухгалтер", "Role in decisions": "Approves the budget"}
+
+
 def test_it_hides_another_managers_contact_and_refuses_viewers(client, bob, viewer, contact):
     client.force_login(bob)
     assert client.get(url(contact)).status_code == 404

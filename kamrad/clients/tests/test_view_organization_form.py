@@ -117,6 +117,22 @@ def test_it_refuses_a_stale_edit_with_409_keeps_the_input_and_saves_nothing(
     assert alices_client.version == read_version + 1
 
 
+def test_it_notes_only_what_the_other_person_changed(client, alice, head, alices_client):
+    read_version = alices_client.version
+    services.organization_update(
+        user=head,
+        organization=alices_client,
+        data={"legal_name": "ООО «Ромашка» (новое)"},
+        expected_version=read_version,
+    )
+    client.force_login(alice)
+    response = client.post(
+        edit_url(alices_client), form_data(alices_client, name="Моя Ромашка", version=read_version)
+    )
+    notes = response.context["differences"]
+    assert [value for _label, value in notes] == ["ООО «Ромашка» (новое)"]
+
+
 def test_it_lists_similar_names_with_links_only_to_visible_cards(
     client, alice, alices_client, bobs_client
 ):
@@ -169,3 +185,16 @@ def test_it_names_the_saved_organization_not_the_refused_input_above_the_form(
     assert "← ООО Ромашка</a>" in response.text
     assert "<title>Edit ООО Ромашка · Kamrad</title>" in response.text
     assert "← Ромашка 2" not in response.text
+
+
+def test_it_keeps_warning_about_similar_names_when_the_form_has_errors(
+    client, alice, alices_client
+):
+    client.force_login(alice)
+    response = client.post(
+        reverse("clients:create"), {"name": "Ромашка", "kind": "client", "website": "not a url"}
+    )
+    assert response.status_code == 200
+    assert "website" in response.context["form"].errors
+    assert alices_client.name in response.text
+    assert 'class="duplicates"' in response.text
