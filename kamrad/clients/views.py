@@ -424,7 +424,10 @@ def dossier_add(request: HttpRequest, pk: int) -> HttpResponse:
 def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the empty form (loaded when its section opens); POST: add."""
     org = _writable_org(request, pk)
-    form = forms.RelationshipForm(request.POST or None, prefix="rel", organization=org)
+    # Most often the person recording an acquaintance is the one who has it.
+    form = forms.RelationshipForm(
+        request.POST or None, prefix="rel", organization=org, initial={"staff": request.user.pk}
+    )
     if request.method == "GET":
         return _add_form(request, org, "relationship_form", form)
     if form.is_valid():

@@ -213,3 +213,11 @@ def test_it_answers_other_methods_than_get_and_post_with_405(client, alice, alic
 def test_it_refuses_a_viewer_the_empty_add_form(client, viewer, alices_client):
     client.force_login(viewer)
     assert client.get(reverse("clients:contact_add", args=[alices_client.pk])).status_code == 403
+
+
+def test_it_offers_the_signed_in_user_as_the_acquaintance(client, alice, alices_client):
+    client.force_login(alice)
+    response = client.get(
+        reverse("clients:relationship_add", args=[alices_client.pk]), headers={"HX-Request": "true"}
+    )
+    assert response.context["relationship_form"]["staff"].value() == alice.pk
