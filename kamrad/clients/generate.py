@@ -208,171 +208,177 @@ def generate(
         kind_weights = [w for _k, w in KINDS]
         date_of = ops.adapt_datefield_value
         done = 0
-        fts_trigger = _suspend_fts_trigger()
-        while done < clients:
-            size = min(BATCH, clients - done)
-            orgs: list[tuple[Any, ...]] = []
-            people: list[tuple[Any, ...]] = []
-            points: list[tuple[Any, ...]] = []
-            roles: list[tuple[Any, ...]] = []
-            events: list[tuple[Any, ...]] = []
-            docs: list[tuple[Any, ...]] = []
-            for _ in range(size):
-                city_index = rng.choices(range(len(cities)), demo.CITY_WEIGHTS)[0]
-                city = cities[city_index]
-                brand = "".join(rng.choice(SYLLABLES) for _ in range(3))
-                foreign = rng.random() < 0.08
-                if foreign:
-                    brand_latin = demo.translit(brand).capitalize()
-                    name = f"{brand_latin} {rng.choice(EN_SECTORS)} Ltd"
-                    legal_name = name
-                    domain = f"{demo.slug(brand)}.com"
-                else:
-                    sector = rng.choices(sector_names, sector_weights)[0]
-                    name = f"{brand.capitalize()} {sector}"
-                    form = "ООО" if rng.random() < 0.8 else "АО"
-                    legal_name = f"{form} «{name}»"
-                    domain = f"{demo.slug(brand)}-{demo.slug(sector)}.ru"
-                office = rng.choice(city.tax_offices)
-                tax = office + f"{rng.randrange(100000):05d}"
-                tax += demo.check_digit(tax, (2, 4, 10, 3, 5, 9, 4, 6, 8))
-                reg = f"1{rng.randrange(2, 24):02d}{office[:2]}{rng.randrange(10**7):07d}"
-                reg += str(int(reg) % 11 % 10)
-                address = (
-                    f"{city.postcodes[0]}, г. {city.name}, {rng.choice(city.streets)}, "
-                    f"д. {rng.randint(1, 150)}"
-                )
-                manager = rng.choice(managers) if rng.random() < 0.9 else None
-                created = ops.adapt_datetimefield_value(
-                    now - timedelta(minutes=rng.randrange(60 * 24 * 365 * 3))
-                )
-                orgs.append(
-                    (
-                        org_id,
-                        1,
-                        created,
-                        created,
-                        rng.choices(kinds, kind_weights)[0],
-                        False,
-                        name,
-                        legal_name,
-                        tax,
-                        reg,
-                        address,
-                        address,
-                        f"https://www.{domain}",
-                        "",
-                        manager,
-                        rng.choice(industries),
-                        manager,
-                        regions[city_index],
-                    )
-                )
-                org_phone = _phone(rng, city.phone_code)
-                points.append(("phone", org_phone, "", None, org_id))
-                names: list[str] = []
-                values: list[str] = [org_phone]
-                for i in range(contacts_per_client):
-                    male = rng.random() < 0.55
-                    surname = rng.choice(demo.MALE_SURNAMES)
-                    root = rng.choice(demo.PATRONYMIC_ROOTS)
-                    if male:
-                        full = f"{surname} {rng.choice(demo.MALE_NAMES)} {root}ич"
+        # Search documents get their place in name order and one FTS5 pass at the end.
+        with search.bulk_load():
+            while done < clients:
+                size = min(BATCH, clients - done)
+                orgs: list[tuple[Any, ...]] = []
+                people: list[tuple[Any, ...]] = []
+                points: list[tuple[Any, ...]] = []
+                roles: list[tuple[Any, ...]] = []
+                events: list[tuple[Any, ...]] = []
+                docs: list[tuple[Any, ...]] = []
+                for _ in range(size):
+                    city_index = rng.choices(range(len(cities)), demo.CITY_WEIGHTS)[0]
+                    city = cities[city_index]
+                    brand = "".join(rng.choice(SYLLABLES) for _ in range(3))
+                    foreign = rng.random() < 0.08
+                    if foreign:
+                        brand_latin = demo.translit(brand).capitalize()
+                        name = f"{brand_latin} {rng.choice(EN_SECTORS)} Ltd"
+                        legal_name = name
+                        domain = f"{demo.slug(brand)}.com"
                     else:
-                        full = f"{surname}а {rng.choice(demo.FEMALE_NAMES)} {root}на"
-                    position, department, extra = (
-                        (demo.DIRECTOR[0], demo.DIRECTOR[1], ("decides", "signs"))
-                        if i == 0
-                        else (demo.FINANCE[0][0], demo.FINANCE[0][1], ("approves_budget",))
-                        if i == 1
-                        else rng.choice(demo.STAFF)
+                        sector = rng.choices(sector_names, sector_weights)[0]
+                        name = f"{brand.capitalize()} {sector}"
+                        form = "ООО" if rng.random() < 0.8 else "АО"
+                        legal_name = f"{form} «{name}»"
+                        domain = f"{demo.slug(brand)}-{demo.slug(sector)}.ru"
+                    office = rng.choice(city.tax_offices)
+                    tax = office + f"{rng.randrange(100000):05d}"
+                    tax += demo.check_digit(tax, (2, 4, 10, 3, 5, 9, 4, 6, 8))
+                    reg = f"1{rng.randrange(2, 24):02d}{office[:2]}{rng.randrange(10**7):07d}"
+                    reg += str(int(reg) % 11 % 10)
+                    address = (
+                        f"{city.postcodes[0]}, г. {city.name}, {rng.choice(city.streets)}, "
+                        f"д. {rng.randint(1, 150)}"
                     )
-                    birthday = date(rng.randint(1958, 2000), rng.randint(1, 12), rng.randint(1, 28))
-                    people.append(
+                    manager = rng.choice(managers) if rng.random() < 0.9 else None
+                    created = ops.adapt_datetimefield_value(
+                        now - timedelta(minutes=rng.randrange(60 * 24 * 365 * 3))
+                    )
+                    orgs.append(
                         (
-                            contact_id,
+                            org_id,
                             1,
                             created,
                             created,
-                            full,
-                            position,
-                            department,
-                            date_of(birthday),
+                            rng.choices(kinds, kind_weights)[0],
+                            False,
+                            name,
+                            legal_name,
+                            tax,
+                            reg,
+                            address,
+                            address,
+                            f"https://www.{domain}",
                             "",
-                            "active",
-                            None,
-                            org_id,
+                            manager,
+                            rng.choice(industries),
+                            manager,
+                            regions[city_index],
                         )
                     )
-                    phone = _phone(rng, city.phone_code)
-                    email = f"{demo.translit(full.split()[1])[0]}.{demo.slug(surname)}{i}@{domain}"
-                    points.append(("phone", phone, "", contact_id, org_id))
-                    points.append(("email", email, "", contact_id, org_id))
-                    values += (phone, email)
-                    names.append(full)
-                    for role in extra if i < 2 or rng.random() < 0.5 else ():
-                        roles.append((role, "", contact_id))
-                    if i == 0 and rng.random() < 0.3:
+                    org_phone = _phone(rng, city.phone_code)
+                    points.append(("phone", org_phone, "", None, org_id))
+                    names: list[str] = []
+                    values: list[str] = [org_phone]
+                    for i in range(contacts_per_client):
+                        male = rng.random() < 0.55
+                        surname = rng.choice(demo.MALE_SURNAMES)
+                        root = rng.choice(demo.PATRONYMIC_ROOTS)
+                        if male:
+                            full = f"{surname} {rng.choice(demo.MALE_NAMES)} {root}ич"
+                        else:
+                            full = f"{surname}а {rng.choice(demo.FEMALE_NAMES)} {root}на"
+                        position, department, extra = (
+                            (demo.DIRECTOR[0], demo.DIRECTOR[1], ("decides", "signs"))
+                            if i == 0
+                            else (demo.FINANCE[0][0], demo.FINANCE[0][1], ("approves_budget",))
+                            if i == 1
+                            else rng.choice(demo.STAFF)
+                        )
+                        birthday = date(
+                            rng.randint(1958, 2000), rng.randint(1, 12), rng.randint(1, 28)
+                        )
+                        people.append(
+                            (
+                                contact_id,
+                                1,
+                                created,
+                                created,
+                                full,
+                                position,
+                                department,
+                                date_of(birthday),
+                                "",
+                                "active",
+                                None,
+                                org_id,
+                            )
+                        )
+                        phone = _phone(rng, city.phone_code)
+                        email = (
+                            f"{demo.translit(full.split()[1])[0]}.{demo.slug(surname)}{i}@{domain}"
+                        )
+                        points.append(("phone", phone, "", contact_id, org_id))
+                        points.append(("email", email, "", contact_id, org_id))
+                        values += (phone, email)
+                        names.append(full)
+                        for role in extra if i < 2 or rng.random() < 0.5 else ():
+                            roles.append((role, "", contact_id))
+                        if i == 0 and rng.random() < 0.3:
+                            events.append(
+                                (
+                                    1,
+                                    created,
+                                    created,
+                                    "birthday",
+                                    f"День рождения: {full}",
+                                    date_of(birthday),
+                                    True,
+                                    "",
+                                    contact_id,
+                                    org_id,
+                                )
+                            )
+                        contact_id += 1
+                    if rng.random() < 0.3:
+                        founded = date(
+                            rng.randint(1993, 2022), rng.randint(1, 12), rng.randint(1, 28)
+                        )
                         events.append(
                             (
                                 1,
                                 created,
                                 created,
-                                "birthday",
-                                f"День рождения: {full}",
-                                date_of(birthday),
+                                "anniversary",
+                                f"День основания компании ({founded.year})",
+                                date_of(founded),
                                 True,
                                 "",
-                                contact_id,
+                                None,
                                 org_id,
                             )
                         )
-                    contact_id += 1
-                if rng.random() < 0.3:
-                    founded = date(rng.randint(1993, 2022), rng.randint(1, 12), rng.randint(1, 28))
-                    events.append(
+                    docs.append(
                         (
-                            1,
-                            created,
-                            created,
-                            "anniversary",
-                            f"День основания компании ({founded.year})",
-                            date_of(founded),
-                            True,
-                            "",
-                            None,
                             org_id,
+                            search.document_text(
+                                name=name,
+                                legal_name=legal_name,
+                                tax_number=tax,
+                                registration_number=reg,
+                                contact_names=names,
+                                points=values,
+                            ),
                         )
                     )
-                docs.append(
-                    (
-                        org_id,
-                        search.document_text(
-                            name=name,
-                            legal_name=legal_name,
-                            tax_number=tax,
-                            registration_number=reg,
-                            contact_names=names,
-                            points=values,
-                        ),
-                    )
+                    org_id += 1
+                writer.write("clients_organization", ORG_COLUMNS, orgs)
+                writer.write("clients_contact", CONTACT_COLUMNS, people)
+                writer.write("clients_contactpoint", POINT_COLUMNS, points)
+                writer.write("clients_decisionrole", ROLE_COLUMNS, roles)
+                writer.write("clients_event", EVENT_COLUMNS, events)
+                writer.write("clients_searchdocument", DOC_COLUMNS, docs)
+                done += size
+                counts["contacts"] += len(people)
+                counts["points"] += len(points)
+                counts["roles"] += len(roles)
+                counts["events"] += len(events)
+                progress.advance(
+                    len(orgs) + len(people) + len(points) + len(roles) + len(events) + len(docs)
                 )
-                org_id += 1
-            writer.write("clients_organization", ORG_COLUMNS, orgs)
-            writer.write("clients_contact", CONTACT_COLUMNS, people)
-            writer.write("clients_contactpoint", POINT_COLUMNS, points)
-            writer.write("clients_decisionrole", ROLE_COLUMNS, roles)
-            writer.write("clients_event", EVENT_COLUMNS, events)
-            writer.write("clients_searchdocument", DOC_COLUMNS, docs)
-            done += size
-            counts["contacts"] += len(people)
-            counts["points"] += len(points)
-            counts["roles"] += len(roles)
-            counts["events"] += len(events)
-            progress.advance(
-                len(orgs) + len(people) + len(points) + len(roles) + len(events) + len(docs)
-            )
-        _resume_fts_trigger(fts_trigger, first_org)
         _after_load()
     result = Generated(
         organizations=clients,
@@ -385,40 +391,6 @@ def generate(
     )
     progress.finish(f"Generated {clients:,} organizations")
     return result
-
-
-# On SQLite a trigger copies every new search document into the FTS5 trigram table. Row by
-# row, in many statements, FTS5 writes and merges a segment per statement (13 s for 30,000
-# documents); one INSERT … SELECT at the end indexes them in one pass (2.5 s). Dropping and
-# re-creating the trigger happens inside our write transaction, which keeps every other
-# writer out until it is back.
-_FTS_TRIGGER = "clients_searchdocument_ai"
-
-
-def _suspend_fts_trigger() -> str | None:
-    if connection.vendor != "sqlite":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [_FTS_TRIGGER]
-        )
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        cursor.execute(f"DROP TRIGGER {_FTS_TRIGGER}")
-        return row[0]
-
-
-def _resume_fts_trigger(sql: str | None, first_id: int) -> None:
-    if sql is None:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO clients_searchfts(rowid, text) "
-            "SELECT organization_id, text FROM clients_searchdocument WHERE organization_id >= %s",
-            [first_id],
-        )
-        cursor.execute(sql)
 
 
 def _after_load() -> None:

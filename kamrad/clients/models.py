@@ -419,12 +419,16 @@ class SearchDocument(models.Model):
 
     Name, legal name, tax and registration numbers, contact names, phones (also as bare
     digits) and e-mails. A trigram index covers it: FTS5 on SQLite, pg_trgm on PostgreSQL.
+    See kamrad/clients/search.py.
     """
 
     organization = models.OneToOneField(
         Organization, models.CASCADE, primary_key=True, related_name="search_document"
     )
     text = models.TextField()
+    # The organization's place in name order, with gaps: on SQLite the FTS5 index uses it as
+    # its rowid, so the first page of matches *by name* comes straight from the index.
+    sort_key = models.BigIntegerField(null=True, db_index=True)
 
     class Meta:
         verbose_name = _("search document")

@@ -1,9 +1,14 @@
 """The organization search index: a trigram index over one folded text per organization.
 
 SQLite: an FTS5 table with the trigram tokenizer, kept in step with `SearchDocument` by
-triggers (migration 0002). PostgreSQL: a pg_trgm GIN index on `SearchDocument.text`.
+triggers (migrations 0003, 0004). PostgreSQL: a pg_trgm GIN index on `SearchDocument.text`.
 Both answer a substring query ("%term%") from the index for terms of three characters or more;
 shorter terms fall back to a scan of the folded text.
+
+Each document also carries its organization's place in name order (`sort_key`, with gaps so a
+new name fits between its neighbours). On SQLite the FTS5 table uses that key as its rowid:
+FTS5 returns matches in rowid order, so the first page of matches *by name* — even for a word
+in tens of thousands of names — is read straight off the index and the walk stops after a page.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connection
-from django.db.models import F, Func, IntegerField, Q
+from django.db.models import F, Func, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 
@@ -63,7 +68,7 @@ def deferred() -> Iterator[None]:
 
 
 def refresh(organization_ids: Iterable[int]) -> None:
-    """Rebuild the search text of these organizations (three queries, whatever their number)."""
+    """Rebuild the search documents of these organizations, each at its place in name order."""
     pending = _pending.get()
     if pending is not None:
         pending.update(organization_ids)
@@ -81,9 +86,20 @@ def refresh(organization_ids: Iterable[int]) -> None:
         "organization_id", "value"
     ):
         points[org_id].append(value)
-    docs = [
-        SearchDocument(
+    orgs = list(
+        Organization.objects.filter(id__in=ids)
+        .order_by("name", "id")
+        .values("id", "name", "legal_name", "tax_number", "registration_number")
+    )
+    SearchDocument.objects.filter(organization_id__in=ids).delete()
+    for org in orgs:
+        key = _free_key(org["name"], org["id"])
+        if key is None:  # no room left between the neighbours: space every key out again
+            reindex_all()
+            key = _free_key(org["name"], org["id"])
+        SearchDocument.objects.create(
             organization_id=org["id"],
+            sort_key=key,
             text=document_text(
                 name=org["name"],
                 legal_name=org["legal_name"],
@@ -93,12 +109,155 @@ def refresh(organization_ids: Iterable[int]) -> None:
                 points=points[org["id"]],
             ),
         )
-        for org in Organization.objects.filter(id__in=ids).values(
-            "id", "name", "legal_name", "tax_number", "registration_number"
+
+
+# --- Name order -----------------------------------------------------------------------------
+
+# The space between neighbouring keys when they are (re)numbered: 32 halvings before two names
+# inserted at the same spot run out of room and everything is spaced out again.
+SORT_GAP = 1 << 32
+
+_FTS_TRIGGERS = {
+    "clients_searchdocument_ai": (
+        "CREATE TRIGGER clients_searchdocument_ai AFTER INSERT ON clients_searchdocument BEGIN "
+        "INSERT INTO clients_searchfts(rowid, text) VALUES (new.sort_key, new.text); END"
+    ),
+    "clients_searchdocument_ad": (
+        "CREATE TRIGGER clients_searchdocument_ad AFTER DELETE ON clients_searchdocument BEGIN "
+        "INSERT INTO clients_searchfts(clients_searchfts, rowid, text) "
+        "VALUES ('delete', old.sort_key, old.text); END"
+    ),
+    "clients_searchdocument_au": (
+        "CREATE TRIGGER clients_searchdocument_au AFTER UPDATE ON clients_searchdocument BEGIN "
+        "INSERT INTO clients_searchfts(clients_searchfts, rowid, text) "
+        "VALUES ('delete', old.sort_key, old.text); "
+        "INSERT INTO clients_searchfts(rowid, text) VALUES (new.sort_key, new.text); END"
+    ),
+}
+
+
+def _neighbour_key(name: str, org_id: int, *, before: bool) -> int | None:
+    """The sort key of the organization right before (or after) this one in name order."""
+    docs = Organization.objects.filter(search_document__sort_key__isnull=False)
+    # Two index range lookups rather than one OR, which no index answers.
+    if before:
+        candidates = (
+            docs.filter(name=name, id__lt=org_id).order_by("-id"),
+            docs.filter(name__lt=name).order_by("-name", "-id"),
         )
-    ]
-    SearchDocument.objects.filter(organization_id__in=ids).delete()
-    SearchDocument.objects.bulk_create(docs)
+    else:
+        candidates = (
+            docs.filter(name=name, id__gt=org_id).order_by("id"),
+            docs.filter(name__gt=name).order_by("name", "id"),
+        )
+    for candidate in candidates:
+        key = candidate.values_list("search_document__sort_key", flat=True).first()
+        if key is not None:
+            return key
+    return None
+
+
+def _free_key(name: str, org_id: int) -> int | None:
+    low = _neighbour_key(name, org_id, before=True)
+    high = _neighbour_key(name, org_id, before=False)
+    low = 0 if low is None else low
+    high = low + 2 * SORT_GAP if high is None else high
+    return (low + high) // 2 if high - low >= 2 else None
+
+
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """For loaders that write search documents in raw SQL, inside their transaction.
+
+    Within the block the FTS5 triggers are lifted (row by row, FTS5 writes a segment per
+    statement); at its end every document gets its place in name order and the FTS5 index is
+    rebuilt in one pass. Documents written inside may leave `sort_key` empty.
+    """
+    lifted = _lift_fts_triggers()
+    yield
+    _number_all()
+    _restore_fts_triggers(lifted)
+
+
+def reindex_all() -> None:
+    """Space every sort key out again and rebuild the FTS5 index to match (rare: when two
+    neighbours have no room left between them)."""
+    with bulk_load():
+        pass
+
+
+def _lift_fts_triggers() -> bool:
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        for name in _FTS_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    return True
+
+
+def _restore_fts_triggers(lifted: bool) -> None:
+    if not lifted:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO clients_searchfts(clients_searchfts) VALUES ('rebuild')")
+        for sql in _FTS_TRIGGERS.values():
+            cursor.execute(sql)
+
+
+def _number_all() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE clients_searchdocument AS d SET sort_key = r.k FROM ("
+            "SELECT id, row_number() OVER (ORDER BY name, id) * %s AS k "
+            "FROM clients_organization) AS r WHERE r.id = d.organization_id",
+            [SORT_GAP],
+        )
+
+
+def count_matches(query: str, *, limit: int) -> int:
+    """How many organizations match, counting at most `limit`, from the search index alone."""
+    terms = search_terms(query)
+    if not terms:
+        return Organization.objects.all()[:limit].count()
+    if connection.vendor == "sqlite" and all(len(t) >= 3 for t in terms):
+        match = " ".join(_fts_phrase(t) for t in terms)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM clients_searchfts "
+                "WHERE clients_searchfts MATCH %s LIMIT %s)",
+                [match, limit],
+            )
+            return cursor.fetchone()[0]
+    docs = SearchDocument.objects.all()
+    for term in terms:
+        docs = docs.filter(text__contains=term)
+    return docs[:limit].count()
+
+
+def name_ordered(
+    queryset: QuerySet[Organization], query: str, *, descending: bool = False
+) -> QuerySet[Organization] | None:
+    """The organizations matching `query`, in name order straight from the FTS5 index.
+
+    SQLite only, and only for terms the trigram index answers; None otherwise (the caller then
+    filters with `matching` and sorts). The page stops after its rows however many match.
+    """
+    if connection.vendor != "sqlite":
+        return None
+    terms = search_terms(query)
+    if not terms or any(len(t) < 3 for t in terms):
+        return None
+    match = " ".join(_fts_phrase(t) for t in terms)
+    order = "clients_searchfts.rowid"
+    return queryset.filter(search_document__isnull=False).extra(
+        tables=["clients_searchfts"],
+        where=[
+            "clients_searchfts.rowid = clients_searchdocument.sort_key",
+            "clients_searchfts MATCH %s",
+        ],
+        params=[match],
+        order_by=[f"-{order}" if descending else order],
+    )
 
 
 # A search matching at least this many organizations counts as common (see `matching`).
@@ -131,8 +290,12 @@ def matching(query: str) -> Q:
     if connection.vendor == "sqlite":
         if long_terms:
             match = " ".join(_fts_phrase(t) for t in long_terms)
+            # The FTS5 rowid is the document's place in name order; map it to the organization.
             matches = RawSQL(
-                "SELECT rowid FROM clients_searchfts WHERE clients_searchfts MATCH %s", [match]
+                "SELECT d.organization_id FROM clients_searchfts "
+                "JOIN clients_searchdocument d ON d.sort_key = clients_searchfts.rowid "
+                "WHERE clients_searchfts MATCH %s",
+                [match],
             )
             if _is_common(match):
                 # Thousands of matches: sorting them all for one page of 50 is the slow part.

@@ -76,8 +76,6 @@ def organization_queryset(
     sort: str = DEFAULT_SORT,
 ) -> QuerySet[Organization]:
     qs = access.organizations_visible_to(user)
-    if query.strip():
-        qs = qs.filter(search.matching(query))
     if kind:
         qs = qs.filter(kind=kind)
     if manager is not None and user.sees_all_clients:
@@ -90,8 +88,19 @@ def organization_queryset(
         qs = qs.filter(is_private=True)
     elif private == "corporate":
         qs = qs.filter(is_private=False)
-    ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])[1]
-    return qs.order_by(*ordering)
+    if sort not in SORTS:
+        sort = DEFAULT_SORT
+    if query.strip():
+        if sort in ("name", "-name") and user.sees_all_clients and manager is None:
+            # Name order straight from the search index: a page however many match.
+            in_order = search.name_ordered(qs, query, descending=sort == "-name")
+            if in_order is not None:
+                if not (kind or region or industry or private):
+                    # Nothing but the words narrows it: the index alone can count the matches.
+                    in_order.count_matches_of = query  # type: ignore[attr-defined]
+                return in_order
+        qs = qs.filter(search.matching(query))
+    return qs.order_by(*SORTS[sort][1])
 
 
 def organization_page(qs: QuerySet[Organization], *, page: int) -> ListPage:
@@ -103,7 +112,11 @@ def organization_page(qs: QuerySet[Organization], *, page: int) -> ListPage:
     rows = list(
         qs.select_related("account_manager", "region", "industry")[start : start + size + 1]
     )
-    count = qs.order_by()[: limit + 1].count()
+    words = getattr(qs, "count_matches_of", None)
+    if words is not None:
+        count = search.count_matches(words, limit=limit + 1)
+    else:
+        count = qs.order_by()[: limit + 1].count()
     # get_kind_display() rebuilds a hashable copy of the choices on every call.
     labels = dict(Organization.Kind.choices)
     card_url = reverse("clients:card", args=[0]).removesuffix("0/")  # one reverse, not 50
