@@ -10,6 +10,7 @@ version the client read, in the body or an `If-Match` header, and refuse a stale
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -140,7 +141,7 @@ def _id_parameter(name: str, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.INT, description=description)
 
 
-class CardViewSet(KamradApi, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class CardViewSet(KamradApi, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet, ABC):
     """A part of the client card: list and read what the user may see; write via services.
 
     Subclasses say how to reach the organization (`scope_path`), which query parameters
@@ -189,22 +190,24 @@ class CardViewSet(KamradApi, mixins.ListModelMixin, mixins.RetrieveModelMixin, G
         response.status_code = status.HTTP_201_CREATED
         return response
 
+    @abstractmethod
     def create_object(self, data: dict[str, Any]) -> Model:
-        raise NotImplementedError
+        """Create through the service of the part of the card this endpoint serves."""
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         return self.output_serializer_class
 
 
-class Removable:
+class Removable(ABC):
     """A part of the card that may be deleted (organizations and people may not)."""
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.remove_object(self.get_object())  # type: ignore[attr-defined]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @abstractmethod
     def remove_object(self, obj: Any) -> None:
-        raise NotImplementedError
+        """Delete through the service, which records who did it."""
 
 
 class VersionedViewSet(CardViewSet):
@@ -250,8 +253,9 @@ class VersionedViewSet(CardViewSet):
             raise VersionRequired()
         return version
 
+    @abstractmethod
     def update_object(self, instance: Any, data: dict[str, Any], expected_version: int) -> Model:
-        raise NotImplementedError
+        """Update through the service, which refuses a stale version."""
 
 
 def card_schema(

@@ -153,7 +153,7 @@ class _Writer:
                 for row in rows:
                     copy.write_row(row)
         else:  # pragma: no cover - other databases are not supported
-            raise NotImplementedError(self.vendor)
+            raise ValueError(f"kamrad generate supports SQLite and PostgreSQL, not {self.vendor}")
 
 
 def _next_id(table: str) -> int:
