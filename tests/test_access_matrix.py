@@ -24,21 +24,15 @@ from django.urls import resolve
 
 from kamrad.clients import services
 from kamrad.clients.models import (
-    BankAccount,
-    Contact,
     ContactPoint,
     DecisionRole,
-    DossierEntry,
-    Event,
     Industry,
-    Organization,
-    Product,
     Region,
-    Relationship,
 )
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
 from tests.urlwalk import (
+    MODEL_KEYS,
     Route,
     UnknownParameter,
     names_organization_object,
@@ -54,19 +48,6 @@ ROLE_OF = {
     "bob": Role.MANAGER,
     "viewer": Role.VIEWER,
     "admin": Role.ADMIN,
-}
-MODEL_KEYS: dict[type, str] = {
-    Organization: "organization",
-    Contact: "contact",
-    Event: "event",
-    Relationship: "relationship",
-    DossierEntry: "dossier_entry",
-    Product: "product",
-    DecisionRole: "decision_role",
-    ContactPoint: "contact_point",
-    BankAccount: "bank_account",
-    Industry: "industry",
-    Region: "region",
 }
 
 ROUTES = walk_routes()

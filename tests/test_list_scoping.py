@@ -33,35 +33,23 @@ from conftest import make_user
 from kamrad.api import services as api_services
 from kamrad.clients import forms, services
 from kamrad.clients.models import (
-    BankAccount,
-    Contact,
     ContactPoint,
     DecisionRole,
-    DossierEntry,
     Event,
     Industry,
     Organization,
-    Product,
     Region,
-    Relationship,
 )
 from kamrad.users.access import allows
 from kamrad.users.models import Role, User
-from tests.urlwalk import _COLLECTIONS, ORGANIZATION_SCOPED, Route, object_keys, walk_routes
-
-MODEL_KEYS: dict[type, str] = {
-    Organization: "organization",
-    Contact: "contact",
-    Event: "event",
-    Relationship: "relationship",
-    DossierEntry: "dossier_entry",
-    Product: "product",
-    DecisionRole: "decision_role",
-    ContactPoint: "contact_point",
-    BankAccount: "bank_account",
-    Industry: "industry",
-    Region: "region",
-}
+from tests.urlwalk import (
+    _COLLECTIONS,
+    MODEL_KEYS,
+    ORGANIZATION_SCOPED,
+    Route,
+    object_keys,
+    walk_routes,
+)
 
 ROUTES = walk_routes()
 PAGE_ROUTES = [

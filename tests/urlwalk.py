@@ -15,7 +15,35 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.regex_helper import normalize
 from rest_framework.views import APIView
 
+from kamrad.clients.models import (
+    BankAccount,
+    Contact,
+    ContactPoint,
+    DecisionRole,
+    DossierEntry,
+    Event,
+    Industry,
+    Organization,
+    Product,
+    Region,
+    Relationship,
+)
 from kamrad.users.access import Rule
+
+# The kind of object a URL parameter or an API collection names, by its model.
+MODEL_KEYS: dict[type, str] = {
+    Organization: "organization",
+    Contact: "contact",
+    Event: "event",
+    Relationship: "relationship",
+    DossierEntry: "dossier_entry",
+    Product: "product",
+    DecisionRole: "decision_role",
+    ContactPoint: "contact_point",
+    BankAccount: "bank_account",
+    Industry: "industry",
+    Region: "region",
+}
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
 SKIPPED_NAMESPACES = frozenset({"admin"})
