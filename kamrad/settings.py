@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     # precedence over Django's ("name" is «Название» for an organization, not «Имя»).
     "kamrad.users",
     "kamrad.clients",
+    "kamrad.value",
     "kamrad.api",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -310,5 +311,9 @@ LOGGING = {
 
 # --- Kamrad -----------------------------------------------------------------------------
 KAMRAD_PAGE_SIZE = 50
+
+# Work-history sums are kept and shown in this currency; other currencies convert at the
+# rate of each record's date (kamrad.value.models.ExchangeRate).
+KAMRAD_BASE_CURRENCY = os.environ.get("KAMRAD_BASE_CURRENCY", "RUB").upper()
 # Above this many matches the list says "more than N" instead of counting them all.
 KAMRAD_COUNT_LIMIT = int(os.environ.get("KAMRAD_COUNT_LIMIT", "1000"))
