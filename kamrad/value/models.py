@@ -9,6 +9,8 @@ display and export. `kamrad.value.services` is the only writer of these columns.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kamrad.clients.models import Organization, Product, Versioned
+from kamrad.lib.money import RATE_SCALE
 
 
 class ExchangeRate(models.Model):
@@ -38,6 +41,12 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.date}"
+
+    @property
+    def rate(self) -> Decimal:
+        """The rate as people write it: base units for one unit of the currency."""
+        exact = Decimal(self.rate_scaled).scaleb(-len(str(RATE_SCALE)) + 1)
+        return Decimal(format(exact.normalize(), "f"))
 
 
 class Record(Versioned):
