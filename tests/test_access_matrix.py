@@ -31,6 +31,8 @@ from kamrad.clients.models import (
 )
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
+from kamrad.value import services as value_services
+from kamrad.value.models import AccountMonth, Claim, Payment, Sale, ServiceCost
 from tests.urlwalk import (
     MODEL_KEYS,
     Route,
@@ -114,6 +116,44 @@ def build_world(bob: User) -> dict[str, object]:
         "product": services.product_create(user=bob, data={"name": "Fibre 1 Gbit/s"}),
         "industry": Industry.objects.create(name="Telecommunications"),
         "region": Region.objects.create(name="Moscow"),
+        **work_history(bob, organization),
+    }
+
+
+def work_history(user: User, organization: object) -> dict[str, object]:
+    """One record of every work-history kind for the organization, and an exchange rate."""
+    day = datetime.date(2024, 5, 3)
+    rate, _changed = value_services.rate_set(user=None, currency="USD", date=day, rate="90")
+    create = value_services.record_create
+    return {
+        "exchange_rate": rate,
+        "sale": create(
+            Sale,
+            user=user,
+            organization=organization,
+            data={"date": day, "currency": "USD", "amount": "100", "product_line": "Internet"},
+        ),
+        "payment": create(
+            Payment,
+            user=user,
+            organization=organization,
+            data={"due_date": day, "currency": "RUB", "amount": "9000"},
+        ),
+        "claim": create(
+            Claim, user=user, organization=organization, data={"date": day, "subject": "Outage"}
+        ),
+        "service_cost": create(
+            ServiceCost,
+            user=user,
+            organization=organization,
+            data={"date": day, "currency": "RUB", "amount": "500", "description": "Visit"},
+        ),
+        "account_month": create(
+            AccountMonth,
+            user=user,
+            organization=organization,
+            data={"month": day, "currency": "RUB", "turnover": "1000000"},
+        ),
     }
 
 

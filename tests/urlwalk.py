@@ -29,6 +29,7 @@ from kamrad.clients.models import (
     Relationship,
 )
 from kamrad.users.access import Rule
+from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
 
 # The kind of object a URL parameter or an API collection names, by its model.
 MODEL_KEYS: dict[type, str] = {
@@ -43,6 +44,12 @@ MODEL_KEYS: dict[type, str] = {
     BankAccount: "bank_account",
     Industry: "industry",
     Region: "region",
+    Sale: "sale",
+    Payment: "payment",
+    Claim: "claim",
+    ServiceCost: "service_cost",
+    AccountMonth: "account_month",
+    ExchangeRate: "exchange_rate",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -230,11 +237,28 @@ _COLLECTIONS = {
     "industries": "industry",
     "region": "region",
     "regions": "region",
+    "sale": "sale",
+    "sales": "sale",
+    "payment": "payment",
+    "payments": "payment",
+    "claim": "claim",
+    "claims": "claim",
+    "service_cost": "service_cost",
+    "service_costs": "service_cost",
+    "costs_to_serve": "service_cost",
+    "account_month": "account_month",
+    "account_months": "account_month",
+    "exchange_rate": "exchange_rate",
+    "exchange_rates": "exchange_rate",
+    "rate": "exchange_rate",
+    "rates": "exchange_rate",
 }
 
-# Objects that hang off an organization: another manager's is a 404. Products and the
-# reference lists (industries, regions) are everyone's.
-ORGANIZATION_SCOPED = frozenset(set(_COLLECTIONS.values()) - {"product", "industry", "region"})
+# Objects that hang off an organization: another manager's is a 404. Products, the
+# reference lists (industries, regions) and exchange rates are everyone's.
+ORGANIZATION_SCOPED = frozenset(
+    set(_COLLECTIONS.values()) - {"product", "industry", "region", "exchange_rate"}
+)
 
 
 class UnknownParameter(LookupError):

@@ -5,6 +5,7 @@ from django.views.decorators.csp import csp_override
 from rest_framework.routers import SimpleRouter
 
 from kamrad.api import views
+from kamrad.value import api as value_api
 
 router = SimpleRouter()
 router.register("organizations", views.OrganizationViewSet, basename="api-organization")
@@ -18,6 +19,12 @@ router.register("contact-points", views.ContactPointViewSet, basename="api-conta
 router.register("bank-accounts", views.BankAccountViewSet, basename="api-bank-account")
 router.register("industries", views.IndustryViewSet, basename="api-industry")
 router.register("regions", views.RegionViewSet, basename="api-region")
+router.register("sales", value_api.SaleViewSet, basename="api-sale")
+router.register("payments", value_api.PaymentViewSet, basename="api-payment")
+router.register("claims", value_api.ClaimViewSet, basename="api-claim")
+router.register("service-costs", value_api.ServiceCostViewSet, basename="api-service-cost")
+router.register("account-months", value_api.AccountMonthViewSet, basename="api-account-month")
+router.register("exchange-rates", value_api.ExchangeRateViewSet, basename="api-exchange-rate")
 
 # Swagger UI sets a few inline styles as it renders; scripts stay restricted to this server.
 docs_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
@@ -28,6 +35,11 @@ docs_view.login_required = True
 
 urlpatterns = [
     path("", include(router.urls)),
+    path(
+        "organizations/<int:id>/indicators/",
+        value_api.IndicatorsView.as_view(),
+        name="api-indicators",
+    ),
     path("token/", views.TokenView.as_view(), name="api-token"),
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs_view, name="api-docs"),

@@ -74,6 +74,13 @@ def period_label(start: datetime.date, period: str) -> str:
     return f"{start:%Y-%m}"
 
 
+EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2199, 12, 31)
+
+
+def _clamp(day: datetime.date) -> datetime.date:
+    return min(max(day, EARLIEST), LATEST)
+
+
 def default_range(period: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     last = period_start(today, period)
     first = add_months(last, -_STEP[period] * (DEFAULT_SPAN[period] - 1))
@@ -185,8 +192,8 @@ def indicators(
         raise ValueError(period)
     today = today or timezone.localdate()
     default_start, default_end = default_range(period, today)
-    start = period_start(start or default_start, period)
-    end = period_end(period_start(end or default_end, period), period)
+    start = period_start(_clamp(start or default_start), period)
+    end = period_end(period_start(_clamp(end or default_end), period), period)
     if end < start:
         start, end = period_start(end, period), period_end(start, period)
     # A bounded table: a range of centuries by month is cut to its last MAX_PERIODS.

@@ -51,6 +51,8 @@ MONEY: dict[type[Model], dict[str, tuple[str, str]]] = {
     },
     Claim: {},
 }
+MAX_BASE = 2**63 - 1
+
 # Kinds whose amounts may be negative: a sale returned is a negative sale.
 SIGNED = {(Sale, "amount"), (Sale, "cost")}
 
@@ -84,7 +86,7 @@ def _money(model: type[Model], data: Mapping[str, Any], current: Model | None) -
             if not currency:
                 continue
             try:
-                minors[name] = money.to_minor(data[name], currency)
+                minors[name] = _to_minor(data[name], currency)
             except money.MoneyError:
                 digits = money.exponent(currency)
                 errors[name] = [
@@ -119,7 +121,17 @@ def _money(model: type[Model], data: Mapping[str, Any], current: Model | None) -
             out[base_col] = book.to_base(minors[name], currency, when)
         except MissingRate as missing:
             raise ValidationError({"currency": [str(missing)]}) from None
+        if abs(out[base_col]) >= MAX_BASE:
+            raise ValidationError({name: [_("This amount is too large.")]})
     return out
+
+
+def _to_minor(text: Any, currency: str) -> int:
+    value = money.parse_decimal(text)
+    if value.adjusted() > 15:
+        # Refused before it becomes an integer: '1e999999999' would take all memory.
+        return MAX_MINOR
+    return money.to_minor(value, currency)
 
 
 def _dates(current: Model | None) -> dict[str, Any]:
@@ -281,12 +293,15 @@ def _rate_values(currency: str, rate: Any) -> tuple[str, int]:
         ]
     scaled = 0
     try:
-        scaled = money.rate_to_scaled(rate)
-    except money.MoneyError:
+        value = money.parse_decimal(rate)
+        scaled = money.rate_to_scaled(value) if value.adjusted() < 12 else 2**62
+    except (money.MoneyError, ArithmeticError):
         errors["rate"] = [_("Enter a positive number: base units for one unit of the currency.")]
     else:
         if scaled >= 2**62:
             errors["rate"] = [_("This rate is too large.")]
+        elif scaled < 1:
+            errors["rate"] = [_("This rate is too small.")]
     if errors:
         raise ValidationError(errors)
     return code, scaled

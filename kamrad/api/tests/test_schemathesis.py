@@ -25,6 +25,12 @@ OPERATIONS = [
     ("/api/organizations/{id}/", "PATCH", {200, 409}),
     ("/api/contacts/", "POST", {201}),
     ("/api/relationships/", "POST", {201}),
+    ("/api/organizations/{id}/indicators/", "GET", {200}),
+    ("/api/sales/", "GET", {200}),
+    # Random text is rarely a currency with a known rate: what matters is never a 500.
+    ("/api/sales/", "POST", {201, 400}),
+    ("/api/account-months/", "POST", {201, 400}),
+    ("/api/exchange-rates/", "POST", {201, 400}),
 ]
 
 
