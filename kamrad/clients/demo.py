@@ -34,6 +34,7 @@ from kamrad.clients.models import (
 )
 from kamrad.users.models import Role, User
 from kamrad.users.services import user_create
+from kamrad.value import demo as value_demo
 
 SEED = 20260913
 # The demo's "today": every date in the set is counted from it, so the set never drifts.
@@ -1291,6 +1292,7 @@ def load_demo(*, stdout: TextIO | None = None) -> Summary:
     started = time.monotonic()
     with transaction.atomic(), search.deferred():
         summary = _Loader(random.Random(SEED), stdout).run()
+        value_demo.load(today=DEMO_DAY, stdout=stdout)
     if stdout is not None:
         stdout.write(
             f"Loaded {summary.organizations} organizations, {summary.contacts} contact persons, "
