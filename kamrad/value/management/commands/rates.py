@@ -40,13 +40,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, action: str, **options: object) -> None:
         if action == "list":
-            self.list(str(options["currency"]))
+            self.list_rates(str(options["currency"]))
         elif action == "set":
-            self.set(options["currency"], options["date"], options["rate"])  # type: ignore[arg-type]
+            self.set_rate(options["currency"], options["date"], options["rate"])  # type: ignore[arg-type]
         else:
-            self.rebase(options["currency"], options["since"])  # type: ignore[arg-type]
+            self.rebase_amounts(options["currency"], options["since"])  # type: ignore[arg-type]
 
-    def list(self, currency: str) -> None:
+    def list_rates(self, currency: str) -> None:
         qs = ExchangeRate.objects.all()
         if currency:
             qs = qs.filter(currency=currency.upper())
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         if not qs.exists():
             self.stdout.write("No exchange rates.")
 
-    def set(self, currency: str, date: datetime.date, rate: str) -> None:
+    def set_rate(self, currency: str, date: datetime.date, rate: str) -> None:
         try:
             obj, changed = services.rate_set(user=None, currency=currency, date=date, rate=rate)
         except ValidationError as error:
@@ -66,7 +66,7 @@ class Command(BaseCommand):
             f"{changed} records recomputed."
         )
 
-    def rebase(self, currencies: list[str] | None, since: datetime.date | None) -> None:
+    def rebase_amounts(self, currencies: list[str] | None, since: datetime.date | None) -> None:
         base = base_currency()
         total = 0
         for model in (Sale, Payment, ServiceCost, AccountMonth):
