@@ -154,8 +154,18 @@ def _rates_for(currency: str, when: datetime.date) -> list[tuple[str, datetime.d
     return [row] if row else []
 
 
+DATE_FIELDS = ("date", "due_date", "paid_date", "month", "resolved_on")
+
+
 def _prepare(model: type[Model], data: Mapping[str, Any], current: Model | None) -> dict[str, Any]:
     data = dict(data)
+    for name in DATE_FIELDS:
+        if isinstance(data.get(name), str):
+            # Dates may come as text ('2024-02-01'), as imports and scripts write them.
+            try:
+                data[name] = model._meta.get_field(name).to_python(data[name])
+            except ValidationError as error:
+                raise ValidationError({name: error.messages}) from None
     if model is Sale:
         product = data.get("product")
         if product is not None and not data.get("product_line"):
