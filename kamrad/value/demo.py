@@ -223,8 +223,7 @@ def _client_history(
         if profile == "unstable":
             # Whole quarters swing: a good one, then one where discounts eat the margin.
             quarter_mood = random.Random(f"{org.pk}-{month.year}-{(month.month - 1) // 3}")
-            share = cost_share + quarter_mood.uniform(-volatility / 2, volatility / 2)
-            share = min(max(share, 0.2), 1.25)
+            share = quarter_mood.uniform(cost_share - volatility / 2, cost_share + volatility)
         else:
             share = cost_share + rng.uniform(-volatility, volatility) / 4
         month_total = 0
