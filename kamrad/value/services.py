@@ -399,9 +399,10 @@ def rebase(
         for model, spec in MONEY.items():
             if not spec:
                 continue
-            qs = model.objects.exclude(currency=base)
-            if wanted is not None:
-                qs = qs.filter(currency__in=wanted)
+            # A full rebase reads base-currency rows too (after the base itself was changed).
+            qs = (
+                model.objects.all() if wanted is None else model.objects.filter(currency__in=wanted)
+            )
             if since is not None:
                 qs = qs.filter(_date_filter(model, since))
             columns = [c for pair in spec.values() for c in pair]

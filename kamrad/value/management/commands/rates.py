@@ -70,7 +70,7 @@ class Command(BaseCommand):
         base = base_currency()
         total = 0
         for model in (Sale, Payment, ServiceCost, AccountMonth):
-            qs = model.objects.exclude(currency=base)
+            qs = model.objects.all() if not currencies else model.objects.exclude(currency=base)
             if currencies:
                 qs = qs.filter(currency__in=[c.upper() for c in currencies])
             total += qs.count()
