@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from rest_framework.routers import SimpleRouter
@@ -35,8 +35,9 @@ docs_view.login_required = True
 
 urlpatterns = [
     path("", include(router.urls)),
-    path(
-        "organizations/<int:id>/indicators/",
+    # Any text where the id goes, as the router's routes take it: not a number is a JSON 404.
+    re_path(
+        r"^organizations/(?P<id>[^/.]+)/indicators/$",
         value_api.IndicatorsView.as_view(),
         name="api-indicators",
     ),

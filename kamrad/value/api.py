@@ -13,7 +13,9 @@ from typing import Any, ClassVar
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -503,11 +505,12 @@ class IndicatorsView(KamradApi, APIView):
 
     @extend_schema(
         parameters=[
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
             IndicatorsQuerySerializer,
         ],
         responses={200: IndicatorsSerializer, **_errors(400, 401, 403, 404)},
     )
-    def get(self, request: Request, id: int) -> Response:  # noqa: A002 - the path's name
+    def get(self, request: Request, id: str) -> Response:  # noqa: A002 - the path's name
         query = IndicatorsQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         org = access.get_visible_or_404(
@@ -528,7 +531,10 @@ class IndicatorsView(KamradApi, APIView):
 
 
 def _int_or_404(pk: str) -> int:
-    value = int(pk)
+    try:
+        value = int(pk)
+    except ValueError:
+        raise Http404 from None
     if not 0 < value < 2**63:
         raise Http404
     return value
