@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PyramidConfig(AppConfig):
+    name = "kamrad.pyramid"
+    label = "pyramid"
+    verbose_name = _("Client pyramid")
