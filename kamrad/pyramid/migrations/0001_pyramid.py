@@ -8,128 +8,392 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0004_search_sort_key'),
+        ("clients", "0004_search_sort_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PyramidSettings',
+            name="PyramidSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('top_share_percent', models.PositiveSmallIntegerField(default=20, help_text='The top this share of clients by LTV (rounded up) are the most valuable.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='share of clients that are most valuable, %')),
-                ('cv_threshold_percent', models.PositiveIntegerField(default=50, help_text='A client whose quarterly profit varies more than this (standard deviation over the mean) is unstable: a worker, unless it is most valuable or ballast.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10000)], verbose_name='instability threshold (coefficient of variation), %')),
-                ('quarters', models.PositiveSmallIntegerField(default=8, help_text='How many whole quarters before today the variation and the trend look at.', validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(40)], verbose_name='recent quarters')),
-                ('stable_band_percent', models.PositiveSmallIntegerField(default=5, help_text='A trend line rising or falling by more than this share of the mean each quarter is growing or falling; within it, the client is stable (or unstable).', validators=[django.core.validators.MaxValueValidator(1000)], verbose_name='stable band, % a quarter')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "top_share_percent",
+                    models.PositiveSmallIntegerField(
+                        default=20,
+                        help_text="The top this share of clients by LTV (rounded up) are the most valuable.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="share of clients that are most valuable, %",
+                    ),
+                ),
+                (
+                    "cv_threshold_percent",
+                    models.PositiveIntegerField(
+                        default=50,
+                        help_text="A client whose quarterly profit varies more than this (standard deviation over the mean) is unstable: a worker, unless it is most valuable or ballast.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10000),
+                        ],
+                        verbose_name="instability threshold (coefficient of variation), %",
+                    ),
+                ),
+                (
+                    "quarters",
+                    models.PositiveSmallIntegerField(
+                        default=8,
+                        help_text="How many whole quarters before today the variation and the trend look at.",
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(40),
+                        ],
+                        verbose_name="recent quarters",
+                    ),
+                ),
+                (
+                    "stable_band_percent",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="A trend line rising or falling by more than this share of the mean each quarter is growing or falling; within it, the client is stable (or unstable).",
+                        validators=[django.core.validators.MaxValueValidator(1000)],
+                        verbose_name="stable band, % a quarter",
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'pyramid settings',
-                'verbose_name_plural': 'pyramid settings',
+                "verbose_name": "pyramid settings",
+                "verbose_name_plural": "pyramid settings",
             },
         ),
         migrations.CreateModel(
-            name='ClientValue',
+            name="ClientValue",
             fields=[
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='pyramid_value', serialize=False, to='clients.organization', verbose_name='organization')),
-                ('ltv', models.BigIntegerField(default=0, help_text='Profit − cost to serve.', verbose_name='LTV')),
-                ('profit', models.BigIntegerField(default=0, verbose_name='profit')),
-                ('cost_to_serve', models.BigIntegerField(default=0, verbose_name='cost to serve')),
-                ('recent_ltv', models.BigIntegerField(default=0, help_text='Over the recent quarters.', verbose_name='LTV of the recent quarters')),
-                ('cv', models.FloatField(blank=True, help_text='Of the quarterly profit; empty when the mean is zero.', null=True, verbose_name='coefficient of variation')),
-                ('is_unstable', models.BooleanField(default=False, help_text='The coefficient of variation is above the threshold.', verbose_name='unstable')),
-                ('trend', models.CharField(choices=[('growing', 'Growing'), ('stable', 'Stable'), ('falling', 'Falling'), ('unstable', 'Unstable')], max_length=16, verbose_name='trend')),
-                ('tier', models.CharField(choices=[('most_valuable', 'Most valuable'), ('strategic', 'Strategic'), ('workers', 'Workers'), ('ballast', 'Ballast')], db_index=True, max_length=16, verbose_name='tier')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="pyramid_value",
+                        serialize=False,
+                        to="clients.organization",
+                        verbose_name="organization",
+                    ),
+                ),
+                (
+                    "ltv",
+                    models.BigIntegerField(
+                        default=0, help_text="Profit − cost to serve.", verbose_name="LTV"
+                    ),
+                ),
+                ("profit", models.BigIntegerField(default=0, verbose_name="profit")),
+                ("cost_to_serve", models.BigIntegerField(default=0, verbose_name="cost to serve")),
+                (
+                    "recent_ltv",
+                    models.BigIntegerField(
+                        default=0,
+                        help_text="Over the recent quarters.",
+                        verbose_name="LTV of the recent quarters",
+                    ),
+                ),
+                (
+                    "cv",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Of the quarterly profit; empty when the mean is zero.",
+                        null=True,
+                        verbose_name="coefficient of variation",
+                    ),
+                ),
+                (
+                    "is_unstable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The coefficient of variation is above the threshold.",
+                        verbose_name="unstable",
+                    ),
+                ),
+                (
+                    "trend",
+                    models.CharField(
+                        choices=[
+                            ("growing", "Growing"),
+                            ("stable", "Stable"),
+                            ("falling", "Falling"),
+                            ("unstable", "Unstable"),
+                        ],
+                        max_length=16,
+                        verbose_name="trend",
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("most_valuable", "Most valuable"),
+                            ("strategic", "Strategic"),
+                            ("workers", "Workers"),
+                            ("ballast", "Ballast"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="tier",
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
             ],
             options={
-                'verbose_name': 'client value',
-                'verbose_name_plural': 'client values',
-                'ordering': ['-ltv', 'organization'],
-                'indexes': [models.Index(fields=['tier', '-ltv', 'organization'], name='pyramid_value_tier_ltv')],
+                "verbose_name": "client value",
+                "verbose_name_plural": "client values",
+                "ordering": ["-ltv", "organization"],
+                "indexes": [
+                    models.Index(
+                        fields=["tier", "-ltv", "organization"], name="pyramid_value_tier_ltv"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPyramidSettings',
+            name="HistoricalPyramidSettings",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('top_share_percent', models.PositiveSmallIntegerField(default=20, help_text='The top this share of clients by LTV (rounded up) are the most valuable.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='share of clients that are most valuable, %')),
-                ('cv_threshold_percent', models.PositiveIntegerField(default=50, help_text='A client whose quarterly profit varies more than this (standard deviation over the mean) is unstable: a worker, unless it is most valuable or ballast.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10000)], verbose_name='instability threshold (coefficient of variation), %')),
-                ('quarters', models.PositiveSmallIntegerField(default=8, help_text='How many whole quarters before today the variation and the trend look at.', validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(40)], verbose_name='recent quarters')),
-                ('stable_band_percent', models.PositiveSmallIntegerField(default=5, help_text='A trend line rising or falling by more than this share of the mean each quarter is growing or falling; within it, the client is stable (or unstable).', validators=[django.core.validators.MaxValueValidator(1000)], verbose_name='stable band, % a quarter')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "top_share_percent",
+                    models.PositiveSmallIntegerField(
+                        default=20,
+                        help_text="The top this share of clients by LTV (rounded up) are the most valuable.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="share of clients that are most valuable, %",
+                    ),
+                ),
+                (
+                    "cv_threshold_percent",
+                    models.PositiveIntegerField(
+                        default=50,
+                        help_text="A client whose quarterly profit varies more than this (standard deviation over the mean) is unstable: a worker, unless it is most valuable or ballast.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10000),
+                        ],
+                        verbose_name="instability threshold (coefficient of variation), %",
+                    ),
+                ),
+                (
+                    "quarters",
+                    models.PositiveSmallIntegerField(
+                        default=8,
+                        help_text="How many whole quarters before today the variation and the trend look at.",
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(40),
+                        ],
+                        verbose_name="recent quarters",
+                    ),
+                ),
+                (
+                    "stable_band_percent",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="A trend line rising or falling by more than this share of the mean each quarter is growing or falling; within it, the client is stable (or unstable).",
+                        validators=[django.core.validators.MaxValueValidator(1000)],
+                        verbose_name="stable band, % a quarter",
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical pyramid settings',
-                'verbose_name_plural': 'historical pyramid settings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical pyramid settings",
+                "verbose_name_plural": "historical pyramid settings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RecomputeRun',
+            name="RecomputeRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('on', models.DateField(verbose_name='as of')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=8, verbose_name='status')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='done')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='total')),
-                ('clients', models.PositiveIntegerField(default=0, verbose_name='clients')),
-                ('changed', models.PositiveIntegerField(default=0, verbose_name='rows written')),
-                ('moves', models.PositiveIntegerField(default=0, verbose_name='tier moves')),
-                ('window_start', models.DateField(blank=True, null=True, verbose_name='recent quarters from')),
-                ('settings_version', models.PositiveIntegerField(default=0, verbose_name='settings version')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="started")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
+                ("on", models.DateField(verbose_name="as of")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="running",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="done")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="total")),
+                ("clients", models.PositiveIntegerField(default=0, verbose_name="clients")),
+                ("changed", models.PositiveIntegerField(default=0, verbose_name="rows written")),
+                ("moves", models.PositiveIntegerField(default=0, verbose_name="tier moves")),
+                (
+                    "window_start",
+                    models.DateField(blank=True, null=True, verbose_name="recent quarters from"),
+                ),
+                (
+                    "settings_version",
+                    models.PositiveIntegerField(default=0, verbose_name="settings version"),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="started by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recompute',
-                'verbose_name_plural': 'recomputes',
-                'ordering': ['-started_at', '-id'],
+                "verbose_name": "recompute",
+                "verbose_name_plural": "recomputes",
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TierMove',
+            name="TierMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_tier', models.CharField(blank=True, choices=[('most_valuable', 'Most valuable'), ('strategic', 'Strategic'), ('workers', 'Workers'), ('ballast', 'Ballast')], max_length=16, verbose_name='from')),
-                ('to_tier', models.CharField(blank=True, choices=[('most_valuable', 'Most valuable'), ('strategic', 'Strategic'), ('workers', 'Workers'), ('ballast', 'Ballast')], max_length=16, verbose_name='to')),
-                ('is_fall', models.BooleanField(default=False, verbose_name='fall')),
-                ('at', models.DateTimeField(verbose_name='when')),
-                ('ltv', models.BigIntegerField(default=0, verbose_name='LTV')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.organization', verbose_name='organization')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tier_moves', to='pyramid.recomputerun', verbose_name='recompute')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("most_valuable", "Most valuable"),
+                            ("strategic", "Strategic"),
+                            ("workers", "Workers"),
+                            ("ballast", "Ballast"),
+                        ],
+                        max_length=16,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("most_valuable", "Most valuable"),
+                            ("strategic", "Strategic"),
+                            ("workers", "Workers"),
+                            ("ballast", "Ballast"),
+                        ],
+                        max_length=16,
+                        verbose_name="to",
+                    ),
+                ),
+                ("is_fall", models.BooleanField(default=False, verbose_name="fall")),
+                ("at", models.DateTimeField(verbose_name="when")),
+                ("ltv", models.BigIntegerField(default=0, verbose_name="LTV")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="clients.organization",
+                        verbose_name="organization",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tier_moves",
+                        to="pyramid.recomputerun",
+                        verbose_name="recompute",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tier move',
-                'verbose_name_plural': 'tier moves',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "tier move",
+                "verbose_name_plural": "tier moves",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='recomputerun',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'running')), fields=('status',), name='pyramid_one_run_at_a_time'),
+            model_name="recomputerun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "running")),
+                fields=("status",),
+                name="pyramid_one_run_at_a_time",
+            ),
         ),
         migrations.AddIndex(
-            model_name='tiermove',
-            index=models.Index(fields=['-at', '-id'], name='pyramid_move_at'),
+            model_name="tiermove",
+            index=models.Index(fields=["-at", "-id"], name="pyramid_move_at"),
         ),
         migrations.AddIndex(
-            model_name='tiermove',
-            index=models.Index(fields=['organization', '-at'], name='pyramid_move_org_at'),
+            model_name="tiermove",
+            index=models.Index(fields=["organization", "-at"], name="pyramid_move_org_at"),
         ),
     ]
