@@ -295,6 +295,9 @@ SPECTACULAR_SETTINGS = {
         "ContactPointKindEnum": "kamrad.clients.models.ContactPoint.Kind",
         "DecisionRoleEnum": "kamrad.clients.models.DecisionRole.Role",
         "ContactStatusEnum": "kamrad.clients.models.Contact.Status",
+        "TierEnum": "kamrad.pyramid.models.Tier",
+        "TrendEnum": "kamrad.pyramid.models.Trend",
+        "RecomputeStatusEnum": "kamrad.pyramid.models.RecomputeRun.Status",
     },
 }
 

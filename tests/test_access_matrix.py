@@ -27,8 +27,11 @@ from kamrad.clients.models import (
     ContactPoint,
     DecisionRole,
     Industry,
+    Organization,
     Region,
 )
+from kamrad.pyramid.models import ClientValue
+from kamrad.pyramid.services import pyramid_recompute
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
 from tests.urlwalk import (
@@ -114,7 +117,14 @@ def build_world(bob: User) -> dict[str, object]:
         "product": services.product_create(user=bob, data={"name": "Fibre 1 Gbit/s"}),
         "industry": Industry.objects.create(name="Telecommunications"),
         "region": Region.objects.create(name="Moscow"),
+        "client_value": _pyramid_of(organization),
     }
+
+
+def _pyramid_of(organization: Organization) -> ClientValue:
+    """Bob's client in the pyramid: its value row (and a tier move), by a recompute."""
+    pyramid_recompute(user=None)
+    return ClientValue.objects.get(organization=organization)
 
 
 @dataclass(frozen=True)

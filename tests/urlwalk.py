@@ -28,6 +28,7 @@ from kamrad.clients.models import (
     Region,
     Relationship,
 )
+from kamrad.pyramid.models import ClientValue, TierMove
 from kamrad.users.access import Rule
 
 # The kind of object a URL parameter or an API collection names, by its model.
@@ -43,6 +44,8 @@ MODEL_KEYS: dict[type, str] = {
     BankAccount: "bank_account",
     Industry: "industry",
     Region: "region",
+    ClientValue: "client_value",
+    TierMove: "tier_move",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -230,6 +233,10 @@ _COLLECTIONS = {
     "industries": "industry",
     "region": "region",
     "regions": "region",
+    "client_value": "client_value",
+    "client_values": "client_value",
+    "tier_move": "tier_move",
+    "tier_moves": "tier_move",
 }
 
 # Objects that hang off an organization: another manager's is a 404. Products and the

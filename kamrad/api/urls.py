@@ -5,6 +5,7 @@ from django.views.decorators.csp import csp_override
 from rest_framework.routers import SimpleRouter
 
 from kamrad.api import views
+from kamrad.pyramid import api as pyramid_api
 
 router = SimpleRouter()
 router.register("organizations", views.OrganizationViewSet, basename="api-organization")
@@ -18,6 +19,8 @@ router.register("contact-points", views.ContactPointViewSet, basename="api-conta
 router.register("bank-accounts", views.BankAccountViewSet, basename="api-bank-account")
 router.register("industries", views.IndustryViewSet, basename="api-industry")
 router.register("regions", views.RegionViewSet, basename="api-region")
+router.register("client-values", pyramid_api.ClientValueViewSet, basename="api-client-value")
+router.register("tier-moves", pyramid_api.TierMoveViewSet, basename="api-tier-move")
 
 # Swagger UI sets a few inline styles as it renders; scripts stay restricted to this server.
 docs_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
@@ -28,6 +31,8 @@ docs_view.login_required = True
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("pyramid/", pyramid_api.PyramidSummaryView.as_view(), name="api-pyramid"),
+    path("pyramid/recompute/", pyramid_api.RecomputeView.as_view(), name="api-pyramid-recompute"),
     path("token/", views.TokenView.as_view(), name="api-token"),
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs_view, name="api-docs"),

@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import BigIntegerField, Case, F, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -270,6 +272,38 @@ def _start_run(user: User | None, on: date, now: datetime) -> RecomputeRun:
 def recompute_start(*, user: User | None, on: date | None = None) -> RecomputeRun:
     """Claim the one recompute slot (RecomputeBusy when taken); run it with `pyramid_recompute`."""
     return _start_run(user, on or timezone.localdate(), timezone.now())
+
+
+def recompute_launch(
+    *, user: User | None, organization_ids: Iterable[int] | None = None
+) -> RecomputeRun:
+    """Start a recompute for a page or the API: in a thread of this process, so the request
+    returns at once and the page polls the run's progress. RecomputeBusy when one runs."""
+    run = recompute_start(user=user)
+    ids = list(organization_ids) if organization_ids is not None else None
+    # A thread cannot see rows of a transaction not yet committed (tests run inside one),
+    # so within a transaction the run happens while the caller waits.
+    if settings.KAMRAD_RECOMPUTE_IN_BACKGROUND and not connection.in_atomic_block:
+        threading.Thread(
+            target=_run_in_thread, args=(run.pk, ids), name=f"pyramid-{run.pk}", daemon=True
+        ).start()
+    else:
+        pyramid_recompute(user=user, on=run.on, organization_ids=ids, run=run)
+        run.refresh_from_db()
+    return run
+
+
+def _run_in_thread(run_pk: int, organization_ids: list[int] | None) -> None:
+    close_old_connections()
+    try:
+        run = RecomputeRun.objects.select_related("started_by").get(pk=run_pk)
+        pyramid_recompute(
+            user=run.started_by, on=run.on, organization_ids=organization_ids, run=run
+        )
+    except Exception:  # recorded on the run and logged; nobody waits for this thread
+        log.exception("background recompute %s failed", run_pk)
+    finally:
+        connection.close()
 
 
 def pyramid_recompute(

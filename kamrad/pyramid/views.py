@@ -6,12 +6,8 @@ so everything also works without JavaScript (the recompute then shows its progre
 
 from __future__ import annotations
 
-import logging
-import threading
-
 from django.conf import settings
 from django.contrib import messages
-from django.db import close_old_connections, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,8 +17,6 @@ from django.views.decorators.http import require_http_methods
 from kamrad.pyramid import exports, forms, selectors, services
 from kamrad.pyramid.models import PyramidSettings, Tier
 from kamrad.users.access import Rule, allows, policy
-
-log = logging.getLogger("kamrad.pyramid")
 
 
 def _int(value: str | None, default: int) -> int:
@@ -146,40 +140,15 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "pyramid/settings.html", {"form": form}, status=status)
 
 
-def _run_in_background(run_pk: int, user_pk: int | None) -> None:
-    from kamrad.pyramid.models import RecomputeRun
-
-    close_old_connections()
-    try:
-        run = RecomputeRun.objects.get(pk=run_pk)
-        services.pyramid_recompute(user=run.started_by, on=run.on, run=run)
-    except Exception:  # recorded on the run; the thread must not die loudly
-        log.exception("background recompute %s failed", run_pk)
-    finally:
-        connection.close()
-
-
 @policy(read=Rule.HEAD, write=Rule.HEAD)
 @require_http_methods(["GET", "POST"])
 def recompute(request: HttpRequest) -> HttpResponse:
     """POST: start a recompute (one at a time); GET: its progress (the page polls it)."""
     if request.method == "POST":
         try:
-            run = services.recompute_start(user=request.user)
+            services.recompute_launch(user=request.user)
         except services.RecomputeBusy:
             messages.info(request, _("A recompute is already running."))
-        else:
-            # A thread cannot see rows of a transaction not yet committed (tests run inside
-            # one), so within a transaction the run happens while the request waits.
-            if settings.KAMRAD_RECOMPUTE_IN_BACKGROUND and not connection.in_atomic_block:
-                threading.Thread(
-                    target=_run_in_background,
-                    args=(run.pk, request.user.pk),
-                    name=f"pyramid-recompute-{run.pk}",
-                    daemon=True,
-                ).start()
-            else:
-                services.pyramid_recompute(user=request.user, on=run.on, run=run)
         if not request.htmx:
             return redirect("pyramid:pyramid")
         return render(request, "pyramid/pyramid.html#recompute", _recompute_context(request))
