@@ -129,8 +129,12 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
                 expected_version=form.expected_version(),
             )
         except services.StaleEdit as stale:
+            # Keep what this user typed, armed with the saved version: saving again replaces.
             status = 409
-            form = forms.SettingsForm(instance=stale.current)
+            data = form.data.copy()
+            data["version"] = str(stale.current.version)
+            form = forms.SettingsForm(data, instance=stale.current)
+            form.is_valid()
             form.add_error(None, str(stale))
         else:
             messages.success(
