@@ -34,7 +34,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, connection, transaction
-from django.db.models import BigIntegerField, Case, F, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -196,25 +195,17 @@ def assign_tiers(
 # --- Reading the work history -------------------------------------------------------------
 
 
-def _quarter_sums(amount: Any, quarters: list[date]) -> dict[str, Any]:
-    return {
-        f"q{i}": Sum(
-            Case(
-                When(date__gte=quarters[i], date__lt=quarters[i + 1], then=amount),
-                default=Value(0),
-                output_field=BigIntegerField(),
-            )
-        )
-        for i in range(len(quarters) - 1)
-    }
-
-
 def aggregate(
     on: date, quarters: list[date], organization_ids: Iterable[int] | None = None
 ) -> dict[int, Figures]:
-    """Each organization's sums from sales and costs to serve: one GROUP BY per table (per
-    chunk of ids when only some organizations are asked for)."""
+    """Each organization's sums from sales and costs to serve: one pass over each table.
+
+    Plain SQL: each row falls in one bucket (before the recent quarters, or one of them) by
+    a single CASE, and the rows are summed by organization and bucket. Conditional sums per
+    quarter (one CASE per quarter per row) took over twice as long as the raw GROUP BY.
+    """
     count = len(quarters) - 1
+    bucket = " ".join(f"WHEN date < %s THEN {i - 1}" for i in range(count + 1))
     figures: dict[int, Figures] = {}
     id_chunks: list[list[int] | None]
     if organization_ids is None:
@@ -222,31 +213,30 @@ def aggregate(
     else:
         ids = sorted(set(organization_ids))
         id_chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-    profit = F("amount_base") - F("cost_base")
-    for chunk in id_chunks:
-        sources = (
-            (Sale.objects, profit, "profit", 1),
-            (ServiceCost.objects, F("amount_base"), "cost_to_serve", -1),
-        )
-        for manager, amount, column, sign in sources:
-            qs = manager.filter(date__lte=on)
-            if chunk is not None:
-                qs = qs.filter(organization_id__in=chunk)
-            rows = (
-                qs.order_by()
-                .values("organization_id")
-                .annotate(total=Sum(amount, output_field=BigIntegerField()))
-                .annotate(**_quarter_sums(amount, quarters))
-                .values_list("organization_id", "total", *(f"q{i}" for i in range(count)))
-            )
-            for pk, total, *by_quarter in rows.iterator(chunk_size=CHUNK):
-                found = figures.get(pk)
-                if found is None:
-                    found = figures[pk] = Figures(quarterly=[0] * count)
-                setattr(found, column, int(total or 0))
-                quarterly = found.quarterly or []
-                for i, value in enumerate(by_quarter):
-                    quarterly[i] += sign * int(value or 0)
+    sources = (
+        (Sale._meta.db_table, "amount_base - cost_base", "profit", 1),
+        (ServiceCost._meta.db_table, "amount_base", "cost_to_serve", -1),
+    )
+    with connection.cursor() as cursor:
+        for table, amount, column, sign in sources:
+            for chunk in id_chunks:
+                where, params = "date <= %s", [on]
+                if chunk is not None:
+                    where += f" AND organization_id IN ({', '.join(['%s'] * len(chunk))})"
+                    params += chunk
+                cursor.execute(
+                    f"SELECT organization_id, CASE {bucket} ELSE {count} END AS bucket, "
+                    f"SUM({amount}) FROM {table} WHERE {where} GROUP BY organization_id, bucket",
+                    [*quarters, *params],
+                )
+                for pk, place, total in cursor.fetchall():
+                    found = figures.get(pk)
+                    if found is None:
+                        found = figures[pk] = Figures(quarterly=[0] * count)
+                    total = int(total or 0)
+                    setattr(found, column, getattr(found, column) + total)
+                    if 0 <= place < count:
+                        found.quarterly[place] += sign * total  # type: ignore[index]
     return figures
 
 
@@ -450,7 +440,7 @@ def _recompute(
                 if kind == "create":
                     ClientValue.objects.bulk_create(chunk)
                 elif kind == "update":
-                    ClientValue.objects.bulk_update(chunk, fields)
+                    _update(chunk, fields)
                 elif kind == "delete":
                     ClientValue.objects.filter(organization_id__in=chunk).delete()
                 else:
@@ -467,6 +457,20 @@ def _recompute(
         moves=len(moves),
     )
     run.refresh_from_db()
+
+
+def _update(rows: list[ClientValue], fields: list[str]) -> None:
+    """One UPDATE per row by executemany: bulk_update's CASE per field grows with the batch
+    and took seconds for a thousand rows."""
+    table = ClientValue._meta.db_table
+    columns = [ClientValue._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{connection.ops.quote_name(c.column)} = %s" for c in columns)
+    params = [
+        [*(c.get_db_prep_save(getattr(row, c.attname), connection) for c in columns), row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE organization_id = %s", params)
 
 
 def _report(run: RecomputeRun, done: int, total: int, progress: Progress | None) -> None:
