@@ -6,10 +6,12 @@ and moves (another's answers 404); only the program head and administrators reco
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import ClassVar
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.request import Request
@@ -221,7 +223,8 @@ class TierMoveViewSet(KamradApi, mixins.ListModelMixin, GenericViewSet):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         if params.get("since"):
-            queryset = queryset.filter(at__date__gte=params["since"])
+            day = datetime.combine(params["since"], time.min)
+            queryset = queryset.filter(at__gte=timezone.make_aware(day))
         if params.get("falls") is not None:
             queryset = queryset.filter(is_fall=params["falls"])
         return queryset

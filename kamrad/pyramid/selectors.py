@@ -8,12 +8,13 @@ Each function runs a fixed number of queries whatever the number of clients.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
 from django.db.models import BigIntegerField, Count, F, QuerySet, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from kamrad.pyramid.models import TIER_RANK, ClientValue, RecomputeRun, Tier, TierMove
 from kamrad.users import access
@@ -173,12 +174,14 @@ def export_rows(user: User, tier: str) -> QuerySet[ClientValue]:
 
 # --- Tier moves --------------------------------------------------------------------------------
 
-MOVES_SHOWN = 200
+MOVES_SHOWN = 100
 
 
 def moves_since(user: User, since: date, *, falls_only: bool = False) -> dict[str, Any]:
     """The tier moves from a day on, newest first (at most MOVES_SHOWN), falls marked."""
-    qs = moves_visible_to(user).filter(at__date__gte=since)
+    # From midnight of that day here: a range on the indexed column, not a date of each row.
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    qs = moves_visible_to(user).filter(at__gte=start)
     if falls_only:
         qs = qs.filter(is_fall=True)
     rows = list(qs.select_related("organization").order_by("-at", "-id")[: MOVES_SHOWN + 1])
