@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kamrad.users",
     "kamrad.clients",
     "kamrad.value",
+    "kamrad.pyramid",
     "kamrad.api",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -294,6 +295,9 @@ SPECTACULAR_SETTINGS = {
         "ContactPointKindEnum": "kamrad.clients.models.ContactPoint.Kind",
         "DecisionRoleEnum": "kamrad.clients.models.DecisionRole.Role",
         "ContactStatusEnum": "kamrad.clients.models.Contact.Status",
+        "TierEnum": "kamrad.pyramid.models.Tier",
+        "TrendEnum": "kamrad.pyramid.models.Trend",
+        "RecomputeStatusEnum": "kamrad.pyramid.models.RecomputeRun.Status",
     },
 }
 
@@ -317,3 +321,6 @@ KAMRAD_PAGE_SIZE = 50
 KAMRAD_BASE_CURRENCY = os.environ.get("KAMRAD_BASE_CURRENCY", "RUB").upper()
 # Above this many matches the list says "more than N" instead of counting them all.
 KAMRAD_COUNT_LIMIT = int(os.environ.get("KAMRAD_COUNT_LIMIT", "1000"))
+# The pyramid page's recompute button runs in a thread of the web server; off, it runs while
+# the request waits (a single-threaded deployment, or debugging).
+KAMRAD_RECOMPUTE_IN_BACKGROUND = env_bool("KAMRAD_RECOMPUTE_IN_BACKGROUND", True)

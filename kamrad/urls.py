@@ -16,6 +16,7 @@ urlpatterns = [
     path("language/", user_views.language, name="set_language"),
     path("clients/", include("kamrad.clients.urls")),
     path("", include("kamrad.value.urls")),
+    path("pyramid/", include("kamrad.pyramid.urls")),
     path("api/", include("kamrad.api.urls")),
     path("admin/", admin.site.urls),
 ]

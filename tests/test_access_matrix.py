@@ -27,8 +27,11 @@ from kamrad.clients.models import (
     ContactPoint,
     DecisionRole,
     Industry,
+    Organization,
     Region,
 )
+from kamrad.pyramid.models import ClientValue
+from kamrad.pyramid.services import pyramid_recompute
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
 from kamrad.value import services as value_services
@@ -117,6 +120,7 @@ def build_world(bob: User) -> dict[str, object]:
         "industry": Industry.objects.create(name="Telecommunications"),
         "region": Region.objects.create(name="Moscow"),
         **work_history(bob, organization),
+        "client_value": _pyramid_of(organization),
     }
 
 
@@ -155,6 +159,12 @@ def work_history(user: User, organization: object) -> dict[str, object]:
             data={"month": day, "currency": "RUB", "turnover": "1000000"},
         ),
     }
+
+
+def _pyramid_of(organization: Organization) -> ClientValue:
+    """Bob's client in the pyramid: its value row (and a tier move), by a recompute."""
+    pyramid_recompute(user=None)
+    return ClientValue.objects.get(organization=organization)
 
 
 @dataclass(frozen=True)

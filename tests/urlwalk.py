@@ -28,6 +28,7 @@ from kamrad.clients.models import (
     Region,
     Relationship,
 )
+from kamrad.pyramid.models import ClientValue, TierMove
 from kamrad.users.access import Rule
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
 
@@ -50,6 +51,8 @@ MODEL_KEYS: dict[type, str] = {
     ServiceCost: "service_cost",
     AccountMonth: "account_month",
     ExchangeRate: "exchange_rate",
+    ClientValue: "client_value",
+    TierMove: "tier_move",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -252,6 +255,10 @@ _COLLECTIONS = {
     "exchange_rates": "exchange_rate",
     "rate": "exchange_rate",
     "rates": "exchange_rate",
+    "client_value": "client_value",
+    "client_values": "client_value",
+    "tier_move": "tier_move",
+    "tier_moves": "tier_move",
 }
 
 # Objects that hang off an organization: another manager's is a 404. Products, the

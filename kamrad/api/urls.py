@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from kamrad.api import views
 from kamrad.value import api as value_api
+from kamrad.pyramid import api as pyramid_api
 
 router = SimpleRouter()
 router.register("organizations", views.OrganizationViewSet, basename="api-organization")
@@ -25,6 +26,8 @@ router.register("claims", value_api.ClaimViewSet, basename="api-claim")
 router.register("service-costs", value_api.ServiceCostViewSet, basename="api-service-cost")
 router.register("account-months", value_api.AccountMonthViewSet, basename="api-account-month")
 router.register("exchange-rates", value_api.ExchangeRateViewSet, basename="api-exchange-rate")
+router.register("client-values", pyramid_api.ClientValueViewSet, basename="api-client-value")
+router.register("tier-moves", pyramid_api.TierMoveViewSet, basename="api-tier-move")
 
 # Swagger UI sets a few inline styles as it renders; scripts stay restricted to this server.
 docs_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
@@ -41,6 +44,8 @@ urlpatterns = [
         value_api.IndicatorsView.as_view(),
         name="api-indicators",
     ),
+    path("pyramid/", pyramid_api.PyramidSummaryView.as_view(), name="api-pyramid"),
+    path("pyramid/recompute/", pyramid_api.RecomputeView.as_view(), name="api-pyramid-recompute"),
     path("token/", views.TokenView.as_view(), name="api-token"),
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs_view, name="api-docs"),

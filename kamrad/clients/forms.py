@@ -27,6 +27,7 @@ from kamrad.clients.models import (
     Region,
     Relationship,
 )
+from kamrad.pyramid.models import Tier
 from kamrad.users import access
 from kamrad.users.models import Role, User
 
@@ -108,6 +109,12 @@ class OrganizationFilterForm(forms.Form):
             ("private", _("Private persons")),
         ],
     )
+    tier = forms.ChoiceField(
+        label=_("Tier"),
+        required=False,
+        widget=FastSelect,
+        choices=[("", _("All tiers")), *Tier.choices],
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -133,6 +140,7 @@ class OrganizationFilterForm(forms.Form):
             "industry": data.get("industry"),
             "private": data.get("private") or "",
             "sort": data.get("sort") or selectors.DEFAULT_SORT,
+            "tier": data.get("tier") or "",
         }
 
 

@@ -74,10 +74,13 @@ def organization_queryset(
     industry: Any = None,
     private: str = "",
     sort: str = DEFAULT_SORT,
+    tier: str = "",
 ) -> QuerySet[Organization]:
     qs = access.organizations_visible_to(user)
     if kind:
         qs = qs.filter(kind=kind)
+    if tier:  # the client pyramid's tier (kamrad.pyramid), one join
+        qs = qs.filter(pyramid_value__tier=tier)
     if manager is not None and user.sees_all_clients:
         qs = qs.filter(account_manager=manager)
     if region is not None:
@@ -95,7 +98,7 @@ def organization_queryset(
             # Name order straight from the search index: a page however many match.
             in_order = search.name_ordered(qs, query, descending=sort == "-name")
             if in_order is not None:
-                if not (kind or region or industry or private):
+                if not (kind or region or industry or private or tier):
                     # Nothing but the words narrows it: the index alone can count the matches.
                     in_order.count_matches_of = query  # type: ignore[attr-defined]
                 return in_order

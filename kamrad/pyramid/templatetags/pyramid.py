@@ -1,0 +1,44 @@
+"""Template helpers of the pyramid: money in base-currency minor units, and a tier badge."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.utils.formats import get_format
+
+from kamrad.lib.money import format_minor, to_major
+from kamrad.pyramid import selectors
+from kamrad.pyramid.models import Tier
+
+register = template.Library()
+
+
+@register.filter
+def money(minor: int | None) -> str:
+    """Minor units of the base currency as whole units, grouped: '1 234 567'."""
+    if minor is None:
+        return "—"
+    currency = settings.KAMRAD_BASE_CURRENCY
+    whole = int(to_major(minor, currency).to_integral_value())
+    return f"{whole:,}".replace(",", "\u202f").replace("-", "−")
+
+
+@register.filter
+def money_exact(minor: int | None) -> str:
+    if minor is None:
+        return "—"
+    return format_minor(
+        minor,
+        settings.KAMRAD_BASE_CURRENCY,
+        decimal_sep=get_format("DECIMAL_SEPARATOR"),
+        group_sep="\u202f",
+    )
+
+
+@register.inclusion_tag("pyramid/_tier_badge.html")
+def tier_badge(organization_id: int) -> dict[str, object]:
+    """The organization's tier as a badge linking to its tier's list (one query)."""
+    value = selectors.tier_of(organization_id)
+    if value is None:
+        return {"value": None}
+    return {"value": value, "label": dict(Tier.choices)[value.tier]}

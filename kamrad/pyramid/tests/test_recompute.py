@@ -1,0 +1,199 @@
+"""pyramid_recompute on hand-made work histories whose answers are known."""
+
+from datetime import date
+
+import pytest
+
+from kamrad.clients.models import Organization
+from kamrad.pyramid import services
+from kamrad.pyramid.models import ClientValue, PyramidSettings, RecomputeRun, Tier, TierMove, Trend
+from kamrad.pyramid.tests.helpers import ON, QUARTERS, client, cost, sale, steady
+
+pytestmark = pytest.mark.django_db
+
+
+def recompute(**kwargs) -> RecomputeRun:
+    return services.pyramid_recompute(user=None, on=ON, **kwargs)
+
+
+def value(org: Organization) -> ClientValue:
+    return ClientValue.objects.get(organization=org)
+
+
+def test_it_sums_profit_minus_cost_to_serve_over_the_life_up_to_the_day() -> None:
+    org = client("Ромашка")
+    sale(org, date(2019, 3, 1), 100_000_00, cost=60_000_00)  # long ago: still counts
+    sale(org, date(2026, 7, 15), 10_00, cost=1_00)  # on the day
+    sale(org, date(2026, 7, 16), 999_999_99)  # after the day: not yet
+    cost(org, date(2024, 1, 1), 5_000_00)
+    cost(org, date(2030, 1, 1), 7_00)
+    recompute()
+    row = value(org)
+    assert row.profit == 40_000_00 + 9_00
+    assert row.cost_to_serve == 5_000_00
+    assert row.ltv == 35_009_00
+
+
+def test_it_keeps_kopecks_exact_in_large_sums() -> None:
+    org = client("Big")
+    for _i in range(3):
+        sale(org, date(2025, 1, 1), 3_000_000_000_000_01)  # 30 trillion and a kopeck
+    recompute()
+    assert value(org).ltv == 9_000_000_000_000_03
+
+
+def test_a_client_with_no_history_is_strategic_with_ltv_zero() -> None:
+    org = client("Quiet")
+    recompute()
+    row = value(org)
+    assert (row.ltv, row.tier, row.trend, row.cv) == (0, Tier.STRATEGIC, Trend.STABLE, 0.0)
+
+
+def test_only_organizations_of_kind_client_are_in_the_pyramid() -> None:
+    prospect = client("Maybe", kind=Organization.Kind.PROSPECT)
+    sale(prospect, date(2025, 1, 1), 100)
+    recompute()
+    assert not ClientValue.objects.filter(organization=prospect).exists()
+
+
+def test_it_assigns_the_four_tiers() -> None:
+    top = client("Top")
+    steady(top, 1000)
+    rest = [client(f"Steady {i}") for i in range(7)]
+    for org in rest:
+        steady(org, 100)
+    worker = client("Worker")
+    for i, day in enumerate(QUARTERS):
+        sale(worker, day, 400 if i % 2 else 0)
+    ballast = client("Ballast")
+    cost(ballast, date(2025, 1, 1), 1)
+    recompute()  # 10 clients: 2 most valuable
+    assert value(top).tier == Tier.MOST_VALUABLE
+    assert value(worker).tier == Tier.MOST_VALUABLE  # 1600 — second by LTV
+    assert value(ballast).tier == Tier.BALLAST
+    assert {value(org).tier for org in rest} == {Tier.STRATEGIC}
+    for org in rest[:3]:
+        steady(org, 1000)  # now three clients are above the worker
+    recompute()
+    assert value(worker).tier == Tier.WORKERS
+    assert value(worker).is_unstable
+
+
+def test_the_trend_and_cv_come_from_the_recent_quarters() -> None:
+    growing = client("Growing")
+    for i, day in enumerate(QUARTERS):
+        sale(growing, day, 100 + 20 * i)
+    falling = client("Falling")
+    for i, day in enumerate(QUARTERS):
+        sale(falling, day, 300 - 20 * i)
+    old = client("Old")
+    sale(old, date(2020, 1, 1), 5000)  # before the recent quarters: no trend to see
+    recompute()
+    assert value(growing).trend == Trend.GROWING
+    assert value(falling).trend == Trend.FALLING
+    assert value(old).trend == Trend.STABLE
+    assert value(old).recent_ltv == 0
+    assert value(growing).recent_ltv == sum(100 + 20 * i for i in range(8))
+
+
+def test_a_second_run_writes_nothing() -> None:
+    for i in range(6):
+        steady(client(f"C{i}"), 100 * (i + 1))
+    first = recompute()
+    assert first.changed == 6 and first.moves == 6
+    stamps = dict(ClientValue.objects.values_list("organization_id", "computed_at"))
+    second = recompute()
+    assert (second.changed, second.moves, second.status) == (0, 0, RecomputeRun.Status.DONE)
+    assert dict(ClientValue.objects.values_list("organization_id", "computed_at")) == stamps
+    assert TierMove.objects.count() == 6
+
+
+def test_it_records_tier_moves_and_marks_falls() -> None:
+    orgs = [client(f"C{i}") for i in range(5)]
+    for i, org in enumerate(orgs):
+        steady(org, 100 * (i + 1))
+    recompute()
+    entered = TierMove.objects.get(organization=orgs[4])
+    assert (entered.from_tier, entered.to_tier, entered.is_fall) == ("", Tier.MOST_VALUABLE, False)
+    cost(orgs[4], date(2026, 1, 1), 10_000)  # the top client now costs more than it brings
+    steady(orgs[0], 1000)  # the smallest one rises to the top
+    run = recompute()
+    fall = TierMove.objects.get(run=run, organization=orgs[4])
+    assert (fall.from_tier, fall.to_tier, fall.is_fall) == (
+        Tier.MOST_VALUABLE,
+        Tier.BALLAST,
+        True,
+    )
+    rise = TierMove.objects.get(run=run, organization=orgs[0])
+    assert (rise.to_tier, rise.is_fall) == (Tier.MOST_VALUABLE, False)
+
+
+def test_a_client_that_stops_being_one_leaves_the_pyramid_with_a_move() -> None:
+    org = client("Former")
+    steady(org, 10)
+    recompute()
+    Organization.objects.filter(pk=org.pk).update(kind=Organization.Kind.PARTNER)
+    recompute()
+    assert not ClientValue.objects.filter(organization=org).exists()
+    left = TierMove.objects.filter(organization=org).first()
+    assert (left.to_tier, left.is_fall) == ("", False)
+
+
+def test_changing_the_settings_moves_clients_between_tiers() -> None:
+    orgs = [client(f"C{i}") for i in range(10)]
+    for i, org in enumerate(orgs):
+        steady(org, 100 * (i + 1))
+    recompute()
+    assert ClientValue.objects.filter(tier=Tier.MOST_VALUABLE).count() == 2
+    settings_row = PyramidSettings.current()
+    services.pyramid_settings_update(
+        user=None, data={"top_share_percent": 50}, expected_version=settings_row.version
+    )
+    run = recompute()
+    assert ClientValue.objects.filter(tier=Tier.MOST_VALUABLE).count() == 5
+    assert TierMove.objects.filter(run=run, to_tier=Tier.MOST_VALUABLE).count() == 3
+
+
+def test_a_stale_settings_edit_is_refused_and_an_unchanged_one_writes_nothing() -> None:
+    row = PyramidSettings.current()
+    services.pyramid_settings_update(user=None, data={"quarters": 4}, expected_version=1)
+    with pytest.raises(services.StaleEdit):
+        services.pyramid_settings_update(user=None, data={"quarters": 6}, expected_version=1)
+    same = services.pyramid_settings_update(user=None, data={"quarters": 4}, expected_version=2)
+    assert same.version == 2
+    assert row.history.count() == 2  # created, changed once
+
+
+def test_only_one_recompute_runs_at_a_time() -> None:
+    running = services.recompute_start(user=None, on=ON)
+    with pytest.raises(services.RecomputeBusy):
+        services.recompute_start(user=None, on=ON)
+    services.pyramid_recompute(user=None, on=ON, run=running)
+    assert services.recompute_start(user=None, on=ON).status == RecomputeRun.Status.RUNNING
+
+
+def test_recomputing_only_the_touched_clients_gives_the_same_answer_as_all() -> None:
+    orgs = [client(f"C{i}") for i in range(10)]
+    for i, org in enumerate(orgs):
+        steady(org, 100 * (i + 1))
+    recompute()
+    sale(orgs[0], date(2026, 3, 1), 50_000)  # the smallest client jumps to the top
+    client("New, no history yet")  # not among the touched: it has no records
+    run = recompute(organization_ids=[orgs[0].pk])
+    partial = dict(ClientValue.objects.values_list("organization_id", "tier"))
+    # 11 clients: the top three.
+    assert partial[orgs[0].pk] == Tier.MOST_VALUABLE
+    assert partial[orgs[7].pk] == Tier.STRATEGIC
+    ClientValue.objects.all().delete()
+    recompute()
+    assert dict(ClientValue.objects.values_list("organization_id", "tier")) == partial
+    assert run.clients == 11
+
+
+def test_the_touched_list_is_ignored_when_the_quarters_moved() -> None:
+    org = client("C")
+    steady(org, 100)
+    recompute()
+    sale(org, date(2026, 8, 1), 1)  # not told; the next quarter has begun anyway
+    services.pyramid_recompute(user=None, on=date(2026, 10, 2), organization_ids=[])
+    assert value(org).ltv == 801
