@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kamrad.users",
     "kamrad.clients",
     "kamrad.value",
+    "kamrad.qualification",
     "kamrad.api",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -294,6 +295,8 @@ SPECTACULAR_SETTINGS = {
         "ContactPointKindEnum": "kamrad.clients.models.ContactPoint.Kind",
         "DecisionRoleEnum": "kamrad.clients.models.DecisionRole.Role",
         "ContactStatusEnum": "kamrad.clients.models.Contact.Status",
+        "CriterionKindEnum": "kamrad.qualification.models.Criterion.Kind",
+        "VerdictStatusEnum": "kamrad.qualification.selectors.STATUS_VALUES",
     },
 }
 

@@ -29,6 +29,8 @@ from kamrad.clients.models import (
     Industry,
     Region,
 )
+from kamrad.qualification import services as qualification
+from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
 from tests.urlwalk import (
@@ -114,6 +116,25 @@ def build_world(bob: User) -> dict[str, object]:
         "product": services.product_create(user=bob, data={"name": "Fibre 1 Gbit/s"}),
         "industry": Industry.objects.create(name="Telecommunications"),
         "region": Region.objects.create(name="Moscow"),
+        "criterion": Criterion.objects.get(code="monopoly"),
+        "judged_mark": qualification.judged_mark_set(
+            user=bob,
+            organization=organization,
+            criterion=Criterion.objects.get(code="monopoly"),
+            met=True,
+            note="The only quarry in the region",
+            expected_version=0,
+        ),
+        "candidate_decision": CandidateDecision.objects.create(
+            organization=organization, outcome=CandidateDecision.Outcome.DECLINED
+        ),
+        "attraction_stage": qualification.attraction_stage_set(
+            user=bob,
+            organization=organization,
+            stage=AttractionStage.Stage.ASSESS,
+            done_on=datetime.date(2024, 5, 3),
+            expected_version=0,
+        ),
     }
 
 

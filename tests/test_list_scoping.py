@@ -40,6 +40,8 @@ from kamrad.clients.models import (
     Organization,
     Region,
 )
+from kamrad.qualification import services as qualification
+from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
 from kamrad.users.access import allows
 from kamrad.users.models import Role, User
 from tests.urlwalk import (
@@ -174,9 +176,31 @@ def _client_world(
             },
         ),
     ]
+    mark = qualification.judged_mark_set(
+        user=owner,
+        organization=main,
+        criterion=Criterion.objects.get(code="monopoly"),
+        met=True,
+        note=f"{prefix} owns the only quarry",
+        expected_version=0,
+    )
+    decision = CandidateDecision.objects.create(
+        organization=main, outcome=CandidateDecision.Outcome.DECLINED, note=f"{prefix} not yet"
+    )
+    stage = qualification.attraction_stage_set(
+        user=owner,
+        organization=private,
+        stage=AttractionStage.Stage.ASSESS,
+        done_on=datetime.date(2024, 5, 4),
+        notes=f"{prefix} looks promising",
+        expected_version=0,
+    )
     return {
         "organization": [main, private],
         "contact": [person, other_person],
+        "judged_mark": [mark],
+        "candidate_decision": [decision],
+        "attraction_stage": [stage],
         "decision_role": [*person.decision_roles.all()],
         "contact_point": [*ContactPoint.objects.filter(organization__in=[main, private])],
         "bank_account": [account],
@@ -215,6 +239,9 @@ def _sentinels(objects: dict[str, list[Model]]) -> dict[str, str]:
     for entry in objects["dossier_entry"]:
         found[f"dossier entry {entry.pk}"] = entry.text  # type: ignore[attr-defined]
     found["relationship note"] = objects["relationship"][0].note  # type: ignore[attr-defined]
+    found["judgement note"] = objects["judged_mark"][0].note  # type: ignore[attr-defined]
+    found["decision note"] = objects["candidate_decision"][0].note  # type: ignore[attr-defined]
+    found["stage notes"] = objects["attraction_stage"][0].notes  # type: ignore[attr-defined]
     return found
 
 

@@ -28,6 +28,7 @@ from kamrad.clients.models import (
     Region,
     Relationship,
 )
+from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion, JudgedMark
 from kamrad.users.access import Rule
 
 # The kind of object a URL parameter or an API collection names, by its model.
@@ -43,6 +44,10 @@ MODEL_KEYS: dict[type, str] = {
     BankAccount: "bank_account",
     Industry: "industry",
     Region: "region",
+    Criterion: "criterion",
+    JudgedMark: "judged_mark",
+    CandidateDecision: "candidate_decision",
+    AttractionStage: "attraction_stage",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -230,11 +235,23 @@ _COLLECTIONS = {
     "industries": "industry",
     "region": "region",
     "regions": "region",
+    "criterion": "criterion",
+    "criteria": "criterion",
+    "judged_mark": "judged_mark",
+    "judged_marks": "judged_mark",
+    "candidate_decision": "candidate_decision",
+    "candidate_decisions": "candidate_decision",
+    "attraction_stage": "attraction_stage",
+    "attraction_stages": "attraction_stage",
+    "verdict": "organization",
+    "verdicts": "organization",
 }
 
-# Objects that hang off an organization: another manager's is a 404. Products and the
-# reference lists (industries, regions) are everyone's.
-ORGANIZATION_SCOPED = frozenset(set(_COLLECTIONS.values()) - {"product", "industry", "region"})
+# Objects that hang off an organization: another manager's is a 404. Products, the
+# reference lists (industries, regions) and the VIP criteria are everyone's.
+ORGANIZATION_SCOPED = frozenset(
+    set(_COLLECTIONS.values()) - {"product", "industry", "region", "criterion"}
+)
 
 
 class UnknownParameter(LookupError):

@@ -5,6 +5,7 @@ from django.views.decorators.csp import csp_override
 from rest_framework.routers import SimpleRouter
 
 from kamrad.api import views
+from kamrad.qualification import api as qualification
 
 router = SimpleRouter()
 router.register("organizations", views.OrganizationViewSet, basename="api-organization")
@@ -18,6 +19,15 @@ router.register("contact-points", views.ContactPointViewSet, basename="api-conta
 router.register("bank-accounts", views.BankAccountViewSet, basename="api-bank-account")
 router.register("industries", views.IndustryViewSet, basename="api-industry")
 router.register("regions", views.RegionViewSet, basename="api-region")
+router.register("criteria", qualification.CriterionViewSet, basename="api-criterion")
+router.register("verdicts", qualification.VerdictViewSet, basename="api-verdict")
+router.register("judged-marks", qualification.JudgedMarkViewSet, basename="api-judged-mark")
+router.register(
+    "candidate-decisions", qualification.CandidateDecisionViewSet, basename="api-candidate-decision"
+)
+router.register(
+    "attraction-stages", qualification.AttractionStageViewSet, basename="api-attraction-stage"
+)
 
 # Swagger UI sets a few inline styles as it renders; scripts stay restricted to this server.
 docs_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
@@ -28,6 +38,7 @@ docs_view.login_required = True
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("qualification-rule/", qualification.RuleView.as_view(), name="api-qualification-rule"),
     path("token/", views.TokenView.as_view(), name="api-token"),
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs_view, name="api-docs"),
