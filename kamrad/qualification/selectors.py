@@ -313,6 +313,12 @@ def _evaluate_measure(measure: Measure, figures: Figures, setup: Setup) -> Alter
         )
         need = measure.percent or 0
         period = f"{periods.label} / {periods.before_label}"
+        if before <= 0 and now <= 0:
+            text = _("%(name)s: none in %(period)s") % {
+                "name": name,
+                "period": f"{periods.before_label[:7]}..{periods.as_of:%Y-%m}",
+            }
+            return Alternative(measure, Status.UNMET, text, period, None, need)
         if before <= 0:
             text = _("%(name)s: nothing in %(period)s to compare with") % {
                 "name": name,

@@ -61,9 +61,7 @@ def criteria(request: HttpRequest) -> HttpResponse:
             )
         except services.StaleEdit as stale:
             status = 409
-            form = forms.RuleForm(
-                initial={"min_met": stale.current.min_met, "version": stale.current.version}
-            )
+            form = _rearmed(forms.RuleForm, request, stale, "id_%s")
             form.add_error(None, _stale_message())
         except ValidationError as e:
             _apply_errors(form, e)
