@@ -347,6 +347,8 @@ class JudgedMarkSerializer(VersionedSerializer):
     class Meta:
         model = JudgedMark
         fields = ["id", "organization", "criterion", "met", "note", "set_by", "set_at", "version"]
+        # A second judgement of the same criterion is a conflict (409), not bad input.
+        validators: ClassVar[list[Any]] = []
 
 
 class JudgedMarkUpdateSerializer(JudgedMarkSerializer):
@@ -451,6 +453,7 @@ class AttractionStageSerializer(VersionedSerializer):
     class Meta:
         model = AttractionStage
         fields = ["id", "organization", "stage", "done_on", "done_by", "notes", "version"]
+        validators: ClassVar[list[Any]] = []  # a stage recorded twice is a conflict (409)
 
 
 class AttractionStageUpdateSerializer(AttractionStageSerializer):

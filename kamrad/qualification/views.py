@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from kamrad.clients.models import Organization
@@ -24,6 +25,10 @@ from kamrad.qualification import exports, forms, selectors, services
 from kamrad.qualification.models import CandidateDecision, Criterion
 from kamrad.users import access
 from kamrad.users.access import Rule, policy
+
+
+# The card (kamrad/clients) holds this section's placeholder; its words are translated here.
+CARD_PLACEHOLDER = gettext_noop("Show the VIP qualification")
 
 
 def _stale_message() -> str:
