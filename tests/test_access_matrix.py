@@ -29,6 +29,7 @@ from kamrad.clients.models import (
     Industry,
     Region,
 )
+from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
@@ -75,6 +76,7 @@ def make_staff(username: str, role: str) -> User:
 
 def build_world(bob: User) -> dict[str, object]:
     """Bob's client with one of everything that hangs off it, a product and reference data."""
+    qualification_defaults.install_current()  # gone if a transactional test ran before
     organization = services.organization_create(
         user=bob, data={"name": "Acme Widgets Ltd", "tax_number": "7702000002"}
     )

@@ -40,6 +40,7 @@ from kamrad.clients.models import (
     Organization,
     Region,
 )
+from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
 from kamrad.users.access import allows
@@ -81,6 +82,7 @@ def _client_world(
     owner: User, *, prefix: str, tax: str, phone: str, region: Region, industry: Industry
 ) -> dict[str, list[Model]]:
     """One manager's two clients with one of everything that hangs off a client."""
+    qualification_defaults.install_current()  # gone if a transactional test ran before
     main = services.organization_create(
         user=owner,
         data={

@@ -26,7 +26,6 @@ from kamrad.qualification.models import CandidateDecision, Criterion
 from kamrad.users import access
 from kamrad.users.access import Rule, policy
 
-
 # The card (kamrad/clients) holds this section's placeholder; its words are translated here.
 CARD_PLACEHOLDER = gettext_noop("Show the VIP qualification")
 

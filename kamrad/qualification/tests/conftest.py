@@ -13,6 +13,7 @@ import pytest
 
 from kamrad.clients.models import Organization
 from kamrad.lib import money
+from kamrad.qualification import defaults
 from kamrad.value.models import AccountMonth, ExchangeRate, Sale
 
 AS_OF = datetime.date(2026, 11, 23)
@@ -23,6 +24,13 @@ MILLION_RUB = 1_000_000 * RUB
 @pytest.fixture(autouse=True)
 def _roubles(settings):
     settings.KAMRAD_BASE_CURRENCY = "RUB"
+
+
+@pytest.fixture(autouse=True)
+def _default_criteria(db):
+    # A transactional test elsewhere (the browser walks) empties every table, migration
+    # data included: put the default criteria back when they are gone.
+    defaults.install_current()
 
 
 @pytest.fixture
