@@ -341,8 +341,8 @@ class JudgedMarkSerializer(VersionedSerializer):
         queryset=Criterion.objects.filter(kind=Criterion.Kind.JUDGED),
         help_text=_("A judged criterion (monopoly position, strategic attractiveness…)."),
     )
-    set_by = serializers.PrimaryKeyRelatedField(read_only=True)
-    set_at = serializers.DateTimeField(read_only=True)
+    set_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    set_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = JudgedMark
@@ -398,8 +398,8 @@ class JudgedMarkViewSet(VersionedViewSet):
 
 class CandidateDecisionSerializer(VersionedSerializer):
     organization = VisibleRelatedField(scope_path="", queryset=Organization.objects.all())
-    decided_by = serializers.PrimaryKeyRelatedField(read_only=True)
-    decided_at = serializers.DateTimeField(read_only=True)
+    decided_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = CandidateDecision
@@ -448,7 +448,7 @@ class CandidateDecisionViewSet(VersionedViewSet):
 
 class AttractionStageSerializer(VersionedSerializer):
     organization = VisibleRelatedField(scope_path="", queryset=Organization.objects.all())
-    done_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    done_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = AttractionStage
