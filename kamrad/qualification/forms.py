@@ -58,7 +58,6 @@ class MeasureForm(forms.Form):
         label=_("Threshold amount"),
         required=False,
         max_length=30,
-        help_text=_("For money figures, in the currency beside it: 5 000 000."),
     )
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3, initial="USD")
     count = forms.IntegerField(label=_("At least this many"), required=False, min_value=1)

@@ -78,3 +78,16 @@ def test_the_head_sees_the_verdict_on_the_card_and_judges_a_criterion(
     page.get_by_role("button", name="RU").click()
     expect(page.get_by_role("heading", name="Кандидаты в VIP")).to_be_visible()
     page.screenshot(path=screenshots / "qualification-candidates-ru.png", full_page=True)
+
+
+def test_the_head_reads_and_opens_the_criteria_editor(
+    page: Page, live_server: LiveServer, head: User, screenshots: Path
+) -> None:
+    defaults.install_current()
+    sign_in(page, live_server, "helen")
+    page.goto(f"{live_server.url}/qualification/criteria/")
+    expect(page.get_by_role("heading", name="VIP criteria")).to_be_visible()
+    page.screenshot(path=screenshots / "qualification-criteria.png", full_page=True)
+    page.get_by_role("row", name="Volume above the thresholds").get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Volume above the thresholds")).to_be_visible()
+    page.screenshot(path=screenshots / "qualification-criterion-edit.png", full_page=True)
