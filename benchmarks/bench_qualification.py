@@ -42,7 +42,7 @@ from kamrad.clients.generate import generate  # noqa: E402
 from kamrad.clients.models import Organization  # noqa: E402
 from kamrad.qualification import selectors  # noqa: E402
 from kamrad.users.models import Role, User  # noqa: E402
-from kamrad.value.models import AccountMonth, Sale  # noqa: E402
+from kamrad.value.models import AccountMonth, ExchangeRate, Sale  # noqa: E402
 
 LINES = ["Loans", "Deposits", "Cards", "Payroll", "Leasing", "Cash", "FX", "Guarantees"]
 
@@ -65,6 +65,9 @@ def prepare(clients: int, sales_per_client: int) -> None:
     if have < clients:
         generate(clients=clients - have, contacts_per_client=1, seed=1)
     if Sale.objects.exists():
+        ExchangeRate.objects.get_or_create(
+            currency="USD", date=datetime.date(2020, 1, 1), defaults={"rate_scaled": 90 * 10**8}
+        )
         return
     rng = random.Random(7)
     today = timezone.localdate()
@@ -122,6 +125,11 @@ def prepare(clients: int, sales_per_client: int) -> None:
         cursor.executemany(
             f"INSERT INTO {month_table} ({month_columns}) VALUES ({marks})", month_rows
         )
+    ExchangeRate.objects.get_or_create(
+        currency="USD",
+        date=today - datetime.timedelta(days=30),
+        defaults={"rate_scaled": 90 * 10**8},
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -71,7 +71,7 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Periods:
     as_of: datetime.date
     start: datetime.date  # first day of the 12-month window
@@ -82,13 +82,18 @@ class Periods:
         start = _add_months(as_of.replace(day=1), -11)
         return cls(as_of=as_of, start=start, before_start=_add_months(start, -12))
 
-    @property
+    # Worked out once: every alternative of every client names them.
+    @functools.cached_property
     def label(self) -> str:
         return f"{self.start:%Y-%m}..{self.as_of:%Y-%m}"
 
-    @property
+    @functools.cached_property
     def before_label(self) -> str:
         return f"{self.before_start:%Y-%m}..{_add_months(self.start, -1):%Y-%m}"
+
+    @functools.cached_property
+    def both_label(self) -> str:
+        return f"{self.label} / {self.before_label}"
 
 
 def today() -> datetime.date:
@@ -176,6 +181,7 @@ class Setup:
     base: str
     # measure id → its threshold in base minor units, or the MissingRate that prevents it
     thresholds: dict[int, int | MissingRate]
+    measures: dict[int, list[Measure]]  # criterion id → its measures, read once
 
     @property
     def judged(self) -> list[Criterion]:
@@ -192,7 +198,8 @@ def load_setup(as_of: datetime.date | None = None) -> Setup:
     periods = Periods.ending(as_of or today())
     criteria = list(Criterion.objects.filter(enabled=True).prefetch_related("measures"))
     base = base_currency()
-    money_measures = [m for c in criteria for m in c.measures.all() if m.metric in Measure.MONEY]
+    measures = {c.pk: list(c.measures.all()) for c in criteria}
+    money_measures = [m for c in criteria for m in measures[c.pk] if m.metric in Measure.MONEY]
     foreign = {m.currency for m in money_measures if m.currency != base}
     rates = RateBook(
         list(
@@ -212,23 +219,65 @@ def load_setup(as_of: datetime.date | None = None) -> Setup:
         except MissingRate as missing:
             thresholds[measure.pk] = missing
     return Setup(
-        needed=rule().min_met, criteria=criteria, periods=periods, base=base, thresholds=thresholds
+        needed=rule().min_met,
+        criteria=criteria,
+        periods=periods,
+        base=base,
+        thresholds=thresholds,
+        measures=measures,
     )
 
 
 # --- Verdicts ----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Alternative:
     """One measure of a measured criterion, evaluated."""
 
     measure: Measure
     status: Status
-    text: str
     period: str
-    figure: int | None = None  # base minor units, a count, or tenths of a percent
-    threshold: int | None = None
+    figure: int | None  # base minor units, a count, or tenths of a percent
+    threshold: int | None  # base minor units, a count, or a percent
+    form: str  # which sentence tells it: lines, money, missing, growth, none, new
+    setup: Setup
+
+    @property
+    def text(self) -> str:
+        """The figure, its period and the threshold, as a sentence in the current language."""
+        measure, periods, base = self.measure, self.setup.periods, self.setup.base
+        name = metric_name(measure.metric)
+        op = "≥" if self.status is Status.MET else "<"
+        if self.form == "lines":
+            return f"{name} {self.period}: {self.figure} {op} {self.threshold}"
+        if self.form == "money":
+            wanted = _money(measure.amount_minor or 0, measure.currency)
+            if measure.currency != base:
+                wanted = f"{wanted} ({_money(self.threshold or 0, base)})"
+            return f"{name} {self.period}: {_money(self.figure or 0, base)} {op} {wanted}"
+        if self.form == "missing":
+            return _(
+                "%(name)s: no %(currency)s exchange rate on or before %(date)s, cannot be evaluated"
+            ) % {"name": name, "currency": measure.currency, "date": periods.as_of.isoformat()}
+        if self.form == "none":
+            return _("%(name)s: none in %(period)s") % {
+                "name": name,
+                "period": f"{periods.before_start:%Y-%m}..{periods.as_of:%Y-%m}",
+            }
+        if self.form == "new":
+            return _("%(name)s: nothing in %(period)s to compare with") % {
+                "name": name,
+                "period": periods.before_label,
+            }
+        return _("%(name)s %(now)s against %(before)s: %(growth)s %(op)s %(need)s %%") % {
+            "name": name,
+            "now": periods.label,
+            "before": periods.before_label,
+            "growth": f"{(self.figure or 0) / 10:+.1f} %",
+            "op": op,
+            "need": self.threshold,
+        }
 
 
 @dataclass
@@ -297,72 +346,45 @@ def metric_name(metric: str) -> str:
 
 
 def _evaluate_measure(measure: Measure, figures: Figures, setup: Setup) -> Alternative:
+    """The measure's status and figures; its sentence is written only when someone reads it
+    (a list over every client needs the statuses of all and the sentences of a few)."""
     metric, periods = measure.metric, setup.periods
-    name = metric_name(metric)
     if metric == Measure.Metric.PRODUCT_LINES:
-        need = measure.count or 0
-        met = figures.product_lines >= need
-        text = f"{name} {periods.label}: {figures.product_lines} {'≥' if met else '<'} {need}"
-        status = Status.MET if met else Status.UNMET
-        return Alternative(measure, status, text, periods.label, figures.product_lines, need)
+        need, lines = measure.count or 0, figures.product_lines
+        status = Status.MET if lines >= need else Status.UNMET
+        return Alternative(measure, status, periods.label, lines, need, "lines", setup)
     if metric in Measure.GROWTH:
-        now, before = (
-            (figures.sales, figures.sales_before)
-            if metric == Measure.Metric.SALES_GROWTH
-            else (figures.turnover, figures.turnover_before)
-        )
+        if metric == Measure.Metric.SALES_GROWTH:
+            now, before = figures.sales, figures.sales_before
+        else:
+            now, before = figures.turnover, figures.turnover_before
         need = measure.percent or 0
-        period = f"{periods.label} / {periods.before_label}"
-        if before <= 0 and now <= 0:
-            text = _("%(name)s: none in %(period)s") % {
-                "name": name,
-                "period": f"{periods.before_label[:7]}..{periods.as_of:%Y-%m}",
-            }
-            return Alternative(measure, Status.UNMET, text, period, None, need)
         if before <= 0:
-            text = _("%(name)s: nothing in %(period)s to compare with") % {
-                "name": name,
-                "period": periods.before_label,
-            }
-            return Alternative(measure, Status.UNKNOWN, text, period, None, need)
+            if now <= 0:
+                return Alternative(
+                    measure, Status.UNMET, periods.both_label, None, need, "none", setup
+                )
+            return Alternative(
+                measure, Status.UNKNOWN, periods.both_label, None, need, "new", setup
+            )
         # Exact comparison in integers: now / before ≥ 1 + need / 100.
-        met = now * 100 >= before * (100 + need)
-        tenths = int(
-            (Decimal(now - before) * 1000 / Decimal(before)).to_integral_value(ROUND_HALF_UP)
-        )
-        shown = f"{tenths / 10:+.1f} %"
-        text = _("%(name)s %(now)s against %(before)s: %(growth)s %(op)s %(need)s %%") % {
-            "name": name,
-            "now": periods.label,
-            "before": periods.before_label,
-            "growth": shown,
-            "op": "≥" if met else "<",
-            "need": need,
-        }
-        return Alternative(measure, Status.MET if met else Status.UNMET, text, period, tenths, need)
+        status = Status.MET if now * 100 >= before * (100 + need) else Status.UNMET
+        # Tenths of a percent rounded half up: floor(x + 1/2), x = 1000 (now − before) / before.
+        tenths = (2000 * (now - before) + before) // (2 * before)
+        return Alternative(measure, status, periods.both_label, tenths, need, "growth", setup)
     # Money against a threshold in its own currency.
     threshold = setup.thresholds.get(measure.pk)
-    wanted = _money(measure.amount_minor or 0, measure.currency)
     if isinstance(threshold, MissingRate) or threshold is None:
-        text = _(
-            "%(name)s: no %(currency)s exchange rate on or before %(date)s, cannot be evaluated"
-        ) % {"name": name, "currency": measure.currency, "date": setup.periods.as_of.isoformat()}
-        return Alternative(measure, Status.UNKNOWN, text, periods.label)
-    if measure.currency != setup.base:
-        wanted = f"{wanted} ({_money(threshold, setup.base)})"
+        return Alternative(measure, Status.UNKNOWN, periods.label, None, None, "missing", setup)
     if metric == Measure.Metric.SALES_YEAR:
         figure, period = figures.sales, periods.label
     elif metric == Measure.Metric.EXPORTS_YEAR:
         figure, period = figures.exports, periods.label
     else:
-        index = 0 if metric == Measure.Metric.TURNOVER_MONTH else 1
-        month, figure = figures.best_month(index)
+        month, figure = figures.best_month(0 if metric == Measure.Metric.TURNOVER_MONTH else 1)
         period = f"{month:%Y-%m}" if month else periods.label
-    met = figure >= threshold
-    text = f"{name} {period}: {_money(figure, setup.base)} {'≥' if met else '<'} {wanted}"
-    return Alternative(
-        measure, Status.MET if met else Status.UNMET, text, period, figure, threshold
-    )
+    status = Status.MET if figure >= threshold else Status.UNMET
+    return Alternative(measure, status, period, figure, threshold, "money", setup)
 
 
 def _evaluate(
@@ -379,7 +401,7 @@ def _evaluate(
             status = Status.UNJUDGED if mark is None else Status.MET if mark.met else Status.UNMET
             results.append(CriterionVerdict(criterion, status, mark=mark))
             continue
-        alternatives = [_evaluate_measure(m, figures, setup) for m in criterion.measures.all()]
+        alternatives = [_evaluate_measure(m, figures, setup) for m in setup.measures[criterion.pk]]
         statuses = {a.status for a in alternatives}
         if Status.MET in statuses:
             status = Status.MET
@@ -421,17 +443,27 @@ def verdicts_for(
     return _verdicts(lambda qs: qs.filter(organization_id__in=ids), ids, setup)
 
 
-def _verdicts(narrow: Narrow, ids: Iterable[int] | None, setup: Setup) -> dict[int, Verdict]:
+def _verdicts(
+    narrow: Narrow,
+    ids: Iterable[int] | None,
+    setup: Setup,
+    keep: Callable[[Verdict], bool] | None = None,
+) -> dict[int, Verdict]:
     figures = gather_figures(narrow, setup.periods)
     marks = _marks(narrow)
     decisions = _decisions(narrow)
     if ids is None:
         # Only a client with some figure or a judgement can meet a criterion at all.
         ids = set(figures) | set(marks)
-    return {
-        pk: _evaluate(pk, figures.get(pk, Figures()), marks.get(pk, {}), decisions.get(pk), setup)
-        for pk in ids
-    }
+    found = {}
+    for pk in ids:
+        verdict = _evaluate(
+            pk, figures.get(pk, Figures()), marks.get(pk, {}), decisions.get(pk), setup
+        )
+        # Dropped at once unless kept: over every client, few verdicts are wanted.
+        if keep is None or keep(verdict):
+            found[pk] = verdict
+    return found
 
 
 def verdicts_in_range(first_id: int, last_id: int, setup: Setup) -> dict[int, Verdict]:
@@ -452,6 +484,9 @@ class Candidate:
     verdict: Verdict
 
 
+CHUNK = 5000
+
+
 def candidates(user: Any, *, as_of: datetime.date | None = None) -> list[Candidate]:
     """Qualifying clients the user may see that the program head has not decided on yet.
 
@@ -462,13 +497,15 @@ def candidates(user: Any, *, as_of: datetime.date | None = None) -> list[Candida
     def narrow(qs: QuerySet[Any]) -> QuerySet[Any]:
         return access.scope(qs, user, "organization")
 
-    verdicts = {pk: v for pk, v in _verdicts(narrow, None, setup).items() if v.is_candidate}
-    organizations = (
-        access.scope(Organization.objects.all(), user, "")
-        .filter(pk__in=list(verdicts))
-        .select_related("account_manager")
-    )
-    found = [Candidate(org, verdicts[org.pk]) for org in organizations]
+    verdicts = _verdicts(narrow, None, setup, keep=lambda verdict: verdict.is_candidate)
+    visible = access.scope(Organization.objects.all(), user, "").select_related("account_manager")
+    ids = sorted(verdicts)
+    found = [
+        Candidate(org, verdicts[org.pk])
+        # In slices: a database takes only so many parameters in one statement.
+        for start in range(0, len(ids), CHUNK)
+        for org in visible.filter(pk__in=ids[start : start + CHUNK])
+    ]
     found.sort(
         key=lambda c: (-c.verdict.met_count, c.organization.name.casefold(), c.organization.pk)
     )
