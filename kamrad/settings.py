@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kamrad.clients",
     "kamrad.value",
     "kamrad.pyramid",
+    "kamrad.qualification",
     "kamrad.api",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -298,6 +299,8 @@ SPECTACULAR_SETTINGS = {
         "TierEnum": "kamrad.pyramid.models.Tier",
         "TrendEnum": "kamrad.pyramid.models.Trend",
         "RecomputeStatusEnum": "kamrad.pyramid.models.RecomputeRun.Status",
+        "CriterionKindEnum": "kamrad.qualification.models.Criterion.Kind",
+        "VerdictStatusEnum": "kamrad.qualification.selectors.STATUS_VALUES",
     },
 }
 

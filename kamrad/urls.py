@@ -17,6 +17,7 @@ urlpatterns = [
     path("clients/", include("kamrad.clients.urls")),
     path("", include("kamrad.value.urls")),
     path("pyramid/", include("kamrad.pyramid.urls")),
+    path("qualification/", include("kamrad.qualification.urls")),
     path("api/", include("kamrad.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -32,6 +32,9 @@ from kamrad.clients.models import (
 )
 from kamrad.pyramid.models import ClientValue
 from kamrad.pyramid.services import pyramid_recompute
+from kamrad.qualification import defaults as qualification_defaults
+from kamrad.qualification import services as qualification
+from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
 from kamrad.value import services as value_services
@@ -78,6 +81,7 @@ def make_staff(username: str, role: str) -> User:
 
 def build_world(bob: User) -> dict[str, object]:
     """Bob's client with one of everything that hangs off it, a product and reference data."""
+    qualification_defaults.install_current()  # gone if a transactional test ran before
     organization = services.organization_create(
         user=bob, data={"name": "Acme Widgets Ltd", "tax_number": "7702000002"}
     )
@@ -121,6 +125,25 @@ def build_world(bob: User) -> dict[str, object]:
         "region": Region.objects.create(name="Moscow"),
         **work_history(bob, organization),
         "client_value": _pyramid_of(organization),
+        "criterion": Criterion.objects.get(code="monopoly"),
+        "judged_mark": qualification.judged_mark_set(
+            user=bob,
+            organization=organization,
+            criterion=Criterion.objects.get(code="monopoly"),
+            met=True,
+            note="The only quarry in the region",
+            expected_version=0,
+        ),
+        "candidate_decision": CandidateDecision.objects.create(
+            organization=organization, outcome=CandidateDecision.Outcome.DECLINED
+        ),
+        "attraction_stage": qualification.attraction_stage_set(
+            user=bob,
+            organization=organization,
+            stage=AttractionStage.Stage.ASSESS,
+            done_on=datetime.date(2024, 5, 3),
+            expected_version=0,
+        ),
     }
 
 

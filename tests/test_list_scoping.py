@@ -43,6 +43,9 @@ from kamrad.clients.models import (
     Region,
 )
 from kamrad.pyramid.services import pyramid_recompute
+from kamrad.qualification import defaults as qualification_defaults
+from kamrad.qualification import services as qualification
+from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
 from kamrad.users.access import allows
 from kamrad.users.models import Role, User
 from kamrad.value import services as value_services
@@ -84,6 +87,7 @@ def _client_world(
     owner: User, *, prefix: str, tax: str, phone: str, region: Region, industry: Industry
 ) -> dict[str, list[Model]]:
     """One manager's two clients with one of everything that hangs off a client."""
+    qualification_defaults.install_current()  # gone if a transactional test ran before
     main = services.organization_create(
         user=owner,
         data={
@@ -238,10 +242,32 @@ def _client_world(
             )
         ],
     }
+    mark = qualification.judged_mark_set(
+        user=owner,
+        organization=main,
+        criterion=Criterion.objects.get(code="monopoly"),
+        met=True,
+        note=f"{prefix} owns the only quarry",
+        expected_version=0,
+    )
+    decision = CandidateDecision.objects.create(
+        organization=main, outcome=CandidateDecision.Outcome.DECLINED, note=f"{prefix} not yet"
+    )
+    stage = qualification.attraction_stage_set(
+        user=owner,
+        organization=private,
+        stage=AttractionStage.Stage.ASSESS,
+        done_on=datetime.date(2024, 5, 4),
+        notes=f"{prefix} looks promising",
+        expected_version=0,
+    )
     return {
         **history,
         "organization": [main, private],
         "contact": [person, other_person],
+        "judged_mark": [mark],
+        "candidate_decision": [decision],
+        "attraction_stage": [stage],
         "decision_role": [*person.decision_roles.all()],
         "contact_point": [*ContactPoint.objects.filter(organization__in=[main, private])],
         "bank_account": [account],
@@ -287,6 +313,9 @@ def _sentinels(objects: dict[str, list[Model]]) -> dict[str, str]:
         ("service_cost", "description"),
     ):
         found[f"{key} text"] = getattr(objects[key][0], attribute)
+    found["judgement note"] = objects["judged_mark"][0].note  # type: ignore[attr-defined]
+    found["decision note"] = objects["candidate_decision"][0].note  # type: ignore[attr-defined]
+    found["stage notes"] = objects["attraction_stage"][0].notes  # type: ignore[attr-defined]
     return found
 
 

@@ -29,6 +29,7 @@ from kamrad.clients.models import (
     Relationship,
 )
 from kamrad.pyramid.models import ClientValue, TierMove
+from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion, JudgedMark
 from kamrad.users.access import Rule
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
 
@@ -53,6 +54,10 @@ MODEL_KEYS: dict[type, str] = {
     ExchangeRate: "exchange_rate",
     ClientValue: "client_value",
     TierMove: "tier_move",
+    Criterion: "criterion",
+    JudgedMark: "judged_mark",
+    CandidateDecision: "candidate_decision",
+    AttractionStage: "attraction_stage",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -259,12 +264,22 @@ _COLLECTIONS = {
     "client_values": "client_value",
     "tier_move": "tier_move",
     "tier_moves": "tier_move",
+    "criterion": "criterion",
+    "criteria": "criterion",
+    "judged_mark": "judged_mark",
+    "judged_marks": "judged_mark",
+    "candidate_decision": "candidate_decision",
+    "candidate_decisions": "candidate_decision",
+    "attraction_stage": "attraction_stage",
+    "attraction_stages": "attraction_stage",
+    "verdict": "organization",
+    "verdicts": "organization",
 }
 
 # Objects that hang off an organization: another manager's is a 404. Products, the
-# reference lists (industries, regions) and exchange rates are everyone's.
+# reference lists (industries, regions), exchange rates and the VIP criteria are everyone's.
 ORGANIZATION_SCOPED = frozenset(
-    set(_COLLECTIONS.values()) - {"product", "industry", "region", "exchange_rate"}
+    set(_COLLECTIONS.values()) - {"product", "industry", "region", "exchange_rate", "criterion"}
 )
 
 

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from kamrad.api import views
 from kamrad.value import api as value_api
 from kamrad.pyramid import api as pyramid_api
+from kamrad.qualification import api as qualification
 
 router = SimpleRouter()
 router.register("organizations", views.OrganizationViewSet, basename="api-organization")
@@ -28,6 +29,15 @@ router.register("account-months", value_api.AccountMonthViewSet, basename="api-a
 router.register("exchange-rates", value_api.ExchangeRateViewSet, basename="api-exchange-rate")
 router.register("client-values", pyramid_api.ClientValueViewSet, basename="api-client-value")
 router.register("tier-moves", pyramid_api.TierMoveViewSet, basename="api-tier-move")
+router.register("criteria", qualification.CriterionViewSet, basename="api-criterion")
+router.register("verdicts", qualification.VerdictViewSet, basename="api-verdict")
+router.register("judged-marks", qualification.JudgedMarkViewSet, basename="api-judged-mark")
+router.register(
+    "candidate-decisions", qualification.CandidateDecisionViewSet, basename="api-candidate-decision"
+)
+router.register(
+    "attraction-stages", qualification.AttractionStageViewSet, basename="api-attraction-stage"
+)
 
 # Swagger UI sets a few inline styles as it renders; scripts stay restricted to this server.
 docs_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
@@ -46,6 +56,7 @@ urlpatterns = [
     ),
     path("pyramid/", pyramid_api.PyramidSummaryView.as_view(), name="api-pyramid"),
     path("pyramid/recompute/", pyramid_api.RecomputeView.as_view(), name="api-pyramid-recompute"),
+    path("qualification-rule/", qualification.RuleView.as_view(), name="api-qualification-rule"),
     path("token/", views.TokenView.as_view(), name="api-token"),
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs_view, name="api-docs"),
