@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kamrad.clients import search, services
 from kamrad.clients.models import Contact, DecisionRole, Organization, Product
@@ -128,6 +129,9 @@ class Context:
 # --- Finding the organization a row names ------------------------------------------------
 
 _SEVERAL = -1
+SEVERAL_TAX = gettext_lazy("Several organizations have this tax number.")
+SEVERAL_NAMES = gettext_lazy("Several organizations have this name.")
+NO_SUCH_ORGANIZATION = gettext_lazy("No organization %(value)s.")
 
 
 class OrgIndex:
@@ -160,21 +164,28 @@ class OrgIndex:
 
     def find(self, values: dict[str, Any], prefix: str = "org_") -> int:
         """The id of the organization a row names, or RowProblem saying why there is none."""
-        for what, index, several in (
-            ("key", self.by_key, ""),
-            ("tax_number", self.by_tax, _("Several organizations have this tax number.")),
-            ("name", self.by_name, _("Several organizations have this name.")),
+        for what, index in (
+            ("key", self.by_key),
+            ("tax_number", self.by_tax),
+            ("name", self.by_name),
         ):
             value = values.get(prefix + what)
             if not value:
                 continue
             found = index.get(value)
-            if found == _SEVERAL:
-                raise RowProblem(prefix + what, several)
-            if found is None:
-                raise RowProblem(prefix + what, _("No organization %(value)s.") % {"value": value})
+            if found is None or found == _SEVERAL:
+                raise RowProblem(
+                    prefix + what,
+                    str(
+                        NO_SUCH_ORGANIZATION % {"value": value}
+                        if found is None
+                        else SEVERAL_TAX
+                        if what == "tax_number"
+                        else SEVERAL_NAMES
+                    ),
+                )
             return found
-        raise RowProblem(prefix + "name", _("The row does not name its organization."))
+        raise RowProblem(prefix + "name", str(NO_ORGANIZATION))
 
 
 # --- Bulk writers for the work history -----------------------------------------------------
@@ -401,6 +412,7 @@ class BulkWriter:
         self.sql = _Sql()
         self.table = spec.model._meta.db_table
         self.created_at = connection.ops.adapt_datetimefield_value(ctx.now)
+        self._made: set[str] = set()
         # Account months carry an external key column that is not their key: write it blank.
         self.blank_external = not spec.external and any(
             f.name == "external_id" for f in spec.model._meta.fields
@@ -414,47 +426,61 @@ class BulkWriter:
     def _existing(
         self, rows: list[tuple[int | None, dict[str, Any]]], columns: list[str]
     ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-        """The stored rows with the keys of this batch: key → (id, *columns)."""
+        """The stored rows with the keys of this batch: key → (id, *columns).
+
+        The batch's keys go into a temporary table that drives an index lookup per key
+        (a long `IN (VALUES …)` list is scanned instead on SQLite).
+        """
         spec, found = self.spec, {}
-        select = ", ".join(["id", *(f'"{c}"' for c in columns)])
-        org = "organization_id" if spec.scoped else None
-        pairs_x = sorted(
-            {(o, r["external_id"]) for o, r in rows if spec.external and r["external_id"]}
-        )
-        pairs_n = sorted(
-            {(o, r[spec.lookup]) for o, r in rows if not (spec.external and r["external_id"])},
-            key=repr,
-        )
-        where_org = f"{org}, " if org else ""
-        for pairs, column, extra in (
-            (pairs_x, "external_id", " AND external_id <> ''"),
-            (pairs_n, spec.lookup, " AND external_id = ''" if spec.external else ""),
+        select = ", ".join(["s.id", *(f's."{c}"' for c in columns)])
+        if not spec.scoped:
+            values = sorted({r[spec.lookup] for _o, r in rows}, key=repr)
+            for start in range(0, len(values), LOOKUP_CHUNK):
+                chunk = values[start : start + LOOKUP_CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                sql = f'SELECT {select} FROM "{self.table}" s WHERE s.{spec.lookup} IN ({marks})'
+                for stored in self.sql.select(sql, chunk):
+                    key = self._key(None, dict(zip(columns, stored[1:], strict=True)))
+                    found.setdefault(key, stored)
+            return found
+        pairs_x = {(o, r["external_id"]) for o, r in rows if spec.external and r["external_id"]}
+        pairs_n = {(o, r[spec.lookup]) for o, r in rows if not (spec.external and r["external_id"])}
+        join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
+        for pairs, table, column, extra in (
+            (pairs_x, "kamrad_import_x", "external_id", "NOT (s.external_id = '')"),
+            (
+                pairs_n,
+                "kamrad_import_n",
+                spec.lookup,
+                "s.external_id = ''" if spec.external else "1 = 1",
+            ),
         ):
-            for start in range(0, len(pairs), LOOKUP_CHUNK):
-                chunk = pairs[start : start + LOOKUP_CHUNK]
-                if org:
-                    params = [v for pair in chunk for v in pair]
-                    marks = ", ".join(["(%s, %s)"] * len(chunk))
-                    cond = f"({where_org}{column}) IN (VALUES {marks})"
-                else:
-                    params = [pair[1] for pair in chunk]
-                    cond = f"{column} IN ({', '.join(['%s'] * len(chunk))})"
-                if connection.vendor == "postgresql" and org:
-                    cast = self._pg_cast(column)
-                    marks = ", ".join([f"(%s::bigint, %s::{cast})"] * len(chunk))
-                    cond = f"({where_org}{column}) IN (VALUES {marks})"
-                also = f", {org}" if org else ""
-                sql = f'SELECT {select}{also} FROM "{self.table}" WHERE {cond}{extra}'
-                for stored in self.sql.select(sql, params):
-                    values = dict(zip(columns, stored[1:], strict=False))
-                    org_id = stored[-1] if org else None
-                    key = self._key(org_id, values)
-                    found.setdefault(key, stored[: len(columns) + 1])
+            if not pairs:
+                continue
+            self._keys_table(table, column)
+            self.sql.execute_many(f"INSERT INTO {table} (org, k) VALUES (%s, %s)", list(pairs))
+            sql = (
+                f'SELECT {select}, s.organization_id FROM {table} t {join} "{self.table}" s '
+                f"ON s.organization_id = t.org AND s.{column} = t.k WHERE {extra}"
+            )
+            for stored in self.sql.select(sql, []):
+                values = dict(zip(columns, stored[1:-1], strict=True))
+                key = self._key(stored[-1], values)
+                found.setdefault(key, stored[:-1])
         return found
 
-    def _pg_cast(self, column: str) -> str:
-        field = self.spec.model._meta.get_field(column)
-        return "date" if field.get_internal_type() == "DateField" else "text"
+    def _keys_table(self, table: str, column: str) -> None:
+        if table not in self._made:
+            field = self.spec.model._meta.get_field(column)
+            kind = "date" if field.get_internal_type() == "DateField" else "varchar(200)"
+            drop = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                cursor.execute(f"CREATE TEMPORARY TABLE {table} (org bigint, k {kind}){drop}")
+            self._made.add(table)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table}")
 
     def write(self, batch: list[Parsed]) -> list[tuple[Parsed, str | RowProblem]]:
         spec, ctx = self.spec, self.ctx
@@ -610,14 +636,14 @@ class OrganizationWriter:
         orgs = self.ctx.orgs
         for name, index, several in (
             ("external_key", orgs.by_key, ""),
-            ("tax_number", orgs.by_tax, _("Several organizations have this tax number.")),
-            ("name", orgs.by_name, _("Several organizations have this name.")),
+            ("tax_number", orgs.by_tax, SEVERAL_TAX),
+            ("name", orgs.by_name, SEVERAL_NAMES),
         ):
             value = (values.get(name) or "").strip()
             if value:
                 found = index.get(value)
                 if found == _SEVERAL:
-                    raise RowProblem(name, several)
+                    raise RowProblem(name, str(several))
                 # An external key or tax number that is new means a new organization, even
                 # when another one has the same name.
                 return found
@@ -802,48 +828,67 @@ def writer_for(kind: Kind, ctx: Context) -> Any:
 # --- The run ---------------------------------------------------------------------------------
 
 
-def parse_row(
-    kind: Kind, number: int, cells: list[Any], mapping: dict[int, str], base: str
-) -> tuple[Parsed | None, list[tuple[str, str]]]:
+@dataclass(frozen=True)
+class Plan:
+    """How to read one row: the mapped cells in order, with each field's parser."""
+
+    kind: Kind
+    cells: tuple[tuple[int, str, Any, bool], ...]  # (index, field, parser or None, required)
+    base: str
+
+    @classmethod
+    def make(cls, kind: Kind, mapping: dict[int, str], base: str, *, texts: bool) -> Plan:
+        """`texts`: every cell is a str (CSV), so a text field only needs stripping."""
+        cells = []
+        for index, name in sorted(mapping.items()):
+            f = kind.field(name)
+            parse = str.strip if texts and f.parse is reading.text else f.parse
+            cells.append((index, name, parse, f.required))
+        return cls(kind, tuple(cells), base)
+
+
+def parse_row(plan: Plan, number: int, cells: list[Any]) -> tuple[Parsed | None, list[Any]]:
     """The row's values by field, or the (field, reason) of every cell that is wrong."""
     values: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     money_raw: dict[str, Any] = {}
     width = len(cells)
-    for index, name in mapping.items():
+    text_parser = reading.text
+    for index, name, parse, required in plan.cells:
         raw = cells[index] if index < width else None
-        field = kind.field(name)
-        empty = raw is None or (isinstance(raw, str) and not raw.strip())
-        if field.parse is None:
-            if empty:
-                if field.required:
-                    problems.append((name, _("An amount is required.")))
-            else:
-                money_raw[name] = raw
+        if raw is None or (raw.__class__ is str and not raw.strip()):
+            if required:
+                problems.append((name, str(AMOUNT_REQUIRED if parse is None else REQUIRED)))
+            elif parse is not None:
+                values[name] = "" if parse is text_parser or parse is str.strip else None
             continue
-        if empty:
-            if field.required:
-                problems.append((name, _("A value is required.")))
-            else:
-                values[name] = None if field.parse is not reading.text else ""
+        if parse is None:
+            money_raw[name] = raw
             continue
         try:
-            values[name] = field.parse(raw)
+            values[name] = parse(raw)
         except reading.CellError as error:
             problems.append((name, str(error)))
+    kind = plan.kind
     if kind.money_fields and not values.get("currency"):
-        values["currency"] = base
-    currency = values.get("currency") or base
-    for name, raw in money_raw.items():
-        try:
-            values[name] = reading.parse_minor(raw, currency)
-        except reading.CellError as error:
-            problems.append((name, str(error)))
+        values["currency"] = plan.base
+    if money_raw:
+        currency = values.get("currency") or plan.base
+        for name, raw in money_raw.items():
+            try:
+                values[name] = reading.parse_minor(raw, currency)
+            except reading.CellError as error:
+                problems.append((name, str(error)))
     if kind.one_of and not problems and not any(values.get(n) for n in kind.one_of):
-        problems.append((kind.one_of[-1], _("The row does not name its organization.")))
+        problems.append((kind.one_of[-1], str(NO_ORGANIZATION)))
     if problems:
         return None, problems
-    return Parsed(number, values, cells), []
+    return Parsed(number, values, cells), problems
+
+
+REQUIRED = gettext_lazy("A value is required.")
+AMOUNT_REQUIRED = gettext_lazy("An amount is required.")
+NO_ORGANIZATION = gettext_lazy("The row does not name its organization.")
 
 
 def run_import(
@@ -869,7 +914,7 @@ def run_import(
     errors = csv.writer(errors_to) if errors_to is not None else None
     if errors is not None:
         errors.writerow([_("Row"), _("Column"), _("Problem")])
-    base = base_currency()
+    plan = Plan.make(kind, mapping, base_currency(), texts=bool(table.encoding))
 
     def note(number: int, cells: list[Any], action: str) -> None:
         report.counts[action] += 1
@@ -903,7 +948,7 @@ def run_import(
                 batch: list[Parsed] = []
                 for number, cells in table.rows:
                     report.rows += 1
-                    parsed, problems = parse_row(kind, number, cells, mapping, base)
+                    parsed, problems = parse_row(plan, number, cells)
                     if parsed is None:
                         reject(number, cells, problems)
                     else:
