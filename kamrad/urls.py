@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("language/", user_views.language, name="set_language"),
     path("clients/", include("kamrad.clients.urls")),
+    path("imports/", include("kamrad.imports.urls")),
     path("api/", include("kamrad.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,7 @@ from kamrad.clients.models import (
     Industry,
     Region,
 )
+from kamrad.imports.models import ImportJob
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
 from tests.urlwalk import (
@@ -114,6 +115,9 @@ def build_world(bob: User) -> dict[str, object]:
         "product": services.product_create(user=bob, data={"name": "Fibre 1 Gbit/s"}),
         "industry": Industry.objects.create(name="Telecommunications"),
         "region": Region.objects.create(name="Moscow"),
+        "import_job": ImportJob.objects.create(
+            kind="sales", file_name="sales.csv", stored_as="missing.csv", header=["ИНН", "Сумма"]
+        ),
     }
 
 

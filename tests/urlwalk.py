@@ -28,6 +28,7 @@ from kamrad.clients.models import (
     Region,
     Relationship,
 )
+from kamrad.imports.models import ImportJob
 from kamrad.users.access import Rule
 
 # The kind of object a URL parameter or an API collection names, by its model.
@@ -43,6 +44,7 @@ MODEL_KEYS: dict[type, str] = {
     BankAccount: "bank_account",
     Industry: "industry",
     Region: "region",
+    ImportJob: "import_job",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -230,11 +232,15 @@ _COLLECTIONS = {
     "industries": "industry",
     "region": "region",
     "regions": "region",
+    "imports": "import_job",
+    "import": "import_job",
 }
 
 # Objects that hang off an organization: another manager's is a 404. Products and the
-# reference lists (industries, regions) are everyone's.
-ORGANIZATION_SCOPED = frozenset(set(_COLLECTIONS.values()) - {"product", "industry", "region"})
+# reference lists (industries, regions) are everyone's; import jobs are the head's.
+ORGANIZATION_SCOPED = frozenset(
+    set(_COLLECTIONS.values()) - {"product", "industry", "region", "import_job"}
+)
 
 
 class UnknownParameter(LookupError):

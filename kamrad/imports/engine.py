@@ -92,6 +92,13 @@ class Report:
         }
 
 
+def csv_safe(value: str) -> str:
+    """Text a spreadsheet shows as text: never a formula, whatever the file's cells held."""
+    if value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
 @dataclass
 class Parsed:
     number: int
@@ -930,7 +937,7 @@ def run_import(
             if len(report.problems) < KEPT_PROBLEMS:
                 report.problems.append(problem)
             if errors is not None:
-                errors.writerow([number, problem.column, reason])
+                errors.writerow([number, csv_safe(problem.column), csv_safe(reason)])
 
     def flush(batch: list[Parsed]) -> None:
         for parsed, outcome in writer.write(batch):

@@ -228,7 +228,7 @@ CONTACTS = Kind(
             "emails",
             _("E-mails"),
             parse=reading.split_list,
-            synonyms=_words("email|e mail|эл почта|электронная почта|почта|emails|mail"),
+            synonyms=_words("email|e mail|e mails|эл почта|электронная почта|почта|emails|mail"),
             help=_("Several separated by commas or semicolons."),
         ),
         Field(

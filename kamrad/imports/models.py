@@ -57,6 +57,13 @@ class ImportJob(models.Model):
     def is_busy(self) -> bool:
         return self.status in {self.Status.CHECKING, self.Status.RUNNING}
 
+    @property
+    def kind_label(self) -> str:
+        from kamrad.imports.kinds import KINDS
+
+        kind = KINDS.get(self.kind)
+        return str(kind.label) if kind else self.kind
+
     def count(self, action: str) -> int:
         return int(self.report.get("counts", {}).get(action, 0))
 
