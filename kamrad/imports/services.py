@@ -103,7 +103,6 @@ def job_mapping(job: ImportJob) -> dict[int, str]:
     return {int(i): name for i, name in job.mapping.items()}
 
 
-@transaction.atomic
 def import_job_start(
     *,
     user: User,
@@ -113,6 +112,19 @@ def import_job_start(
     good_rows_only: bool = False,
 ) -> ImportJob:
     """Start a dry run (with a new mapping) or the real run of a checked job."""
+    with transaction.atomic():
+        job = _claim(job, dry_run=dry_run, mapping=mapping, good_rows_only=good_rows_only)
+    pk = job.pk
+    if settings.KAMRAD_IMPORT_BACKGROUND:
+        # The thread must see the job as saved: start it once the caller's transaction commits.
+        transaction.on_commit(lambda: _in_thread(pk))
+        return job
+    return import_job_execute(pk)
+
+
+def _claim(
+    job: ImportJob, *, dry_run: bool, mapping: dict[int, str] | None, good_rows_only: bool
+) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.is_busy:
         raise ValidationError(_("This import is already running."))
@@ -131,11 +143,6 @@ def import_job_start(
     job.message = ""
     job.save()
     _progress_path(job).write_text("0")
-    pk = job.pk
-    if settings.KAMRAD_IMPORT_BACKGROUND:
-        transaction.on_commit(lambda: _in_thread(pk))
-    else:
-        transaction.on_commit(lambda: import_job_execute(pk))
     return job
 
 
