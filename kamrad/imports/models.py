@@ -44,6 +44,8 @@ class ImportJob(models.Model):
     rows_total = models.BigIntegerField(default=0)
     report = models.JSONField(default=dict)
     message = models.TextField(blank=True)
+    # The language of the person who started the run: its problems are reported in it.
+    language = models.CharField(max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("import")

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kamrad.imports import reading
@@ -141,6 +141,7 @@ def _claim(
     job.good_rows_only = good_rows_only and not dry_run
     job.status = ImportJob.Status.CHECKING if dry_run else ImportJob.Status.RUNNING
     job.message = ""
+    job.language = translation.get_language() or ""
     job.save()
     _progress_path(job).write_text("0")
     return job
@@ -159,6 +160,12 @@ def _in_thread(pk: int) -> None:
 def import_job_execute(pk: int) -> ImportJob:
     """Run the job's file through the engine and record the outcome on the job."""
     job = ImportJob.objects.select_related("created_by").get(pk=pk)
+    with translation.override(job.language or None):
+        return _execute(job)
+
+
+def _execute(job: ImportJob) -> ImportJob:
+    pk = job.pk
     progress_file = _progress_path(job)
 
     def progress(rows: int) -> None:
