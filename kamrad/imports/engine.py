@@ -116,6 +116,7 @@ class Context:
         self._rates: RateBook | None = None
         self._orgs: OrgIndex | None = None
         self.columns: dict[str, str] = {}  # field name → the header of its column
+        self.base = base_currency()
 
     @property
     def rates(self) -> RateBook:
@@ -249,6 +250,8 @@ class RecordSpec:
 
 def _base(ctx: Context, values: dict[str, Any], name: str, date: Any) -> int:
     minor = values.get(name) or 0
+    if not minor or values["currency"] == ctx.base:
+        return minor
     try:
         return ctx.rates.to_base(minor, values["currency"], date)
     except MissingRate as error:
@@ -835,61 +838,76 @@ def writer_for(kind: Kind, ctx: Context) -> Any:
 # --- The run ---------------------------------------------------------------------------------
 
 
+TEXT = "text"  # a plan's parser for plain text: stripping is all it needs
+MONEY = "money"  # an amount: parsed once the row's currency is known
+
+
 @dataclass(frozen=True)
 class Plan:
     """How to read one row: the mapped cells in order, with each field's parser."""
 
     kind: Kind
-    cells: tuple[tuple[int, str, Any, bool], ...]  # (index, field, parser or None, required)
+    cells: tuple[tuple[int, str, Any, bool], ...]  # (index, field, parser, required)
     base: str
 
     @classmethod
-    def make(cls, kind: Kind, mapping: dict[int, str], base: str, *, texts: bool) -> Plan:
-        """`texts`: every cell is a str (CSV), so a text field only needs stripping."""
+    def make(cls, kind: Kind, mapping: dict[int, str], base: str) -> Plan:
         cells = []
         for index, name in sorted(mapping.items()):
             f = kind.field(name)
-            parse = str.strip if texts and f.parse is reading.text else f.parse
+            parse = TEXT if f.parse is reading.text else MONEY if f.parse is None else f.parse
             cells.append((index, name, parse, f.required))
         return cls(kind, tuple(cells), base)
 
 
 def parse_row(plan: Plan, number: int, cells: list[Any]) -> tuple[Parsed | None, list[Any]]:
-    """The row's values by field, or the (field, reason) of every cell that is wrong."""
+    """The row's values by field, or the (field, reason) of every cell that is wrong.
+
+    This runs for every row of a file of millions: it strips each cell once and calls a
+    parser only where there is something to parse.
+    """
     values: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
-    money_raw: dict[str, Any] = {}
+    money_raw: list[tuple[str, Any]] = []
     width = len(cells)
-    text_parser = reading.text
     for index, name, parse, required in plan.cells:
         raw = cells[index] if index < width else None
-        if raw is None or (raw.__class__ is str and not raw.strip()):
+        if raw.__class__ is str:
+            raw = raw.strip()
+            if not raw:
+                raw = None
+        elif raw is not None and parse is TEXT:
+            raw = reading.text(raw) or None
+        if raw is None:
             if required:
-                problems.append((name, str(AMOUNT_REQUIRED if parse is None else REQUIRED)))
-            elif parse is not None:
-                values[name] = "" if parse is text_parser or parse is str.strip else None
-            continue
-        if parse is None:
-            money_raw[name] = raw
-            continue
-        try:
-            values[name] = parse(raw)
-        except reading.CellError as error:
-            problems.append((name, str(error)))
+                problems.append((name, str(AMOUNT_REQUIRED if parse is MONEY else REQUIRED)))
+            elif parse is not MONEY:
+                values[name] = "" if parse is TEXT else None
+        elif parse is TEXT:
+            values[name] = raw
+        elif parse is MONEY:
+            money_raw.append((name, raw))
+        else:
+            try:
+                values[name] = parse(raw)
+            except reading.CellError as error:
+                problems.append((name, str(error)))
     kind = plan.kind
-    if kind.money_fields and not values.get("currency"):
-        values["currency"] = plan.base
-    if money_raw:
-        currency = values.get("currency") or plan.base
-        for name, raw in money_raw.items():
+    if kind.money_fields:
+        currency = values.get("currency")
+        if not currency:
+            currency = values["currency"] = plan.base
+        for name, raw in money_raw:
             try:
                 values[name] = reading.parse_minor(raw, currency)
             except reading.CellError as error:
                 problems.append((name, str(error)))
-    if kind.one_of and not problems and not any(values.get(n) for n in kind.one_of):
-        problems.append((kind.one_of[-1], str(NO_ORGANIZATION)))
     if problems:
         return None, problems
+    if kind.one_of and not (
+        values.get("org_key") or values.get("org_tax_number") or values.get("org_name")
+    ):
+        return None, [(kind.one_of[-1], str(NO_ORGANIZATION))]
     return Parsed(number, values, cells), problems
 
 
@@ -921,7 +939,7 @@ def run_import(
     errors = csv.writer(errors_to) if errors_to is not None else None
     if errors is not None:
         errors.writerow([_("Row"), _("Column"), _("Problem")])
-    plan = Plan.make(kind, mapping, base_currency(), texts=bool(table.encoding))
+    plan = Plan.make(kind, mapping, base_currency())
 
     def note(number: int, cells: list[Any], action: str) -> None:
         report.counts[action] += 1

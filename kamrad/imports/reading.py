@@ -146,7 +146,7 @@ def _open_csv(path: Path, *, encoding: str, delimiter: str) -> Table:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for cells in reader:
-                if any(c.strip() for c in cells):
+                if any(cells):
                     # reader.line_num counts physical lines; with quoted line breaks inside a
                     # cell the row's number is its last line, which is where editors point.
                     yield reader.line_num, cells
@@ -332,17 +332,19 @@ def parse_month(value: Any) -> datetime.date:
     return parse_date(raw).replace(day=1)
 
 
+_OTHER_EXPONENT = frozenset(c for c in money._EXPONENTS if money.exponent(c) != 2)
 _SIMPLE_AMOUNT = re.compile(r"^(-?)(\d{1,15}|\d{1,3}(?:[ \u00a0]\d{3}){1,4})(?:[.,](\d{1,2}))?$")
 
 
 def parse_minor(value: Any, currency: str) -> int:
     """An amount in major units as integer minor units, exactly ('1 234,56' → 123456)."""
-    if isinstance(value, float):
-        value = repr(value)
-    raw = text(value)
+    if value.__class__ is str:
+        raw = value
+    else:
+        raw = text(repr(value) if isinstance(value, float) else value)
     if not raw:
         raise CellError(_("An amount is required."))
-    if money.exponent(currency) == 2:
+    if currency not in _OTHER_EXPONENT:
         match = _SIMPLE_AMOUNT.match(raw)
         if match:  # the common case without Decimal: integers are exact and fast
             sign, whole, frac = match.groups()
