@@ -16,6 +16,7 @@ import csv
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -431,7 +432,7 @@ class BulkWriter:
     def _key(self, org_id: int | None, row: dict[str, Any]) -> tuple[Any, ...]:
         if self.spec.external and row["external_id"]:
             return ("x", org_id, row["external_id"])
-        return ("n", org_id, *(row[c] for c in self.spec.natural))
+        return ("n", org_id, itemgetter(*self.spec.natural)(row))
 
     def _existing(
         self, rows: list[tuple[int | None, dict[str, Any]]], columns: list[str]
@@ -496,10 +497,11 @@ class BulkWriter:
         spec, ctx = self.spec, self.ctx
         outcomes: list[tuple[Parsed, str | RowProblem]] = []
         built: list[tuple[Parsed, int | None, dict[str, Any]]] = []
+        find, build, scoped = ctx.orgs.find, spec.build, spec.scoped
         for parsed in batch:
             try:
-                org_id = ctx.orgs.find(parsed.values) if spec.scoped else None
-                row = spec.build(parsed.values, ctx)
+                org_id = find(parsed.values) if scoped else None
+                row = build(parsed.values, ctx)
             except RowProblem as problem:
                 outcomes.append((parsed, problem))
                 continue
@@ -509,19 +511,27 @@ class BulkWriter:
         columns = list(built[0][2])
         compare = [c for c in columns if c != "external_id"]
         existing = self._existing([(o, r) for _p, o, r in built], columns)
-        inserts: dict[tuple[Any, ...], list[Any]] = {}
-        updates: dict[int, list[Any]] = {}
+        stored_at = [1 + columns.index(c) for c in compare]
+        take = itemgetter(*compare)  # the row's values in column order, at C speed
+        natural = itemgetter(*spec.natural)
+        external = spec.external
+        inserts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        updates: dict[int, tuple[Any, ...]] = {}
+        width = len(compare)
         for parsed, org_id, row in built:
-            key = self._key(org_id, row)
-            values = [row[c] for c in compare]
+            if external and row["external_id"]:
+                key: tuple[Any, ...] = ("x", org_id, row["external_id"])
+            else:
+                key = ("n", org_id, natural(row))
+            values = take(row)
             if key in inserts:
                 pending = inserts[key]
-                action = "unchanged" if pending[: len(values)] == values else "updated"
-                inserts[key] = values + pending[len(values) :]
+                action = "unchanged" if pending[:width] == values else "updated"
+                inserts[key] = values + pending[width:]
             elif key in existing:
                 stored = existing[key]
                 pk = stored[0]
-                current = updates.get(pk) or [stored[1 + columns.index(c)] for c in compare]
+                current = updates.get(pk) or tuple(stored[i] for i in stored_at)
                 if _same(current, values):
                     action = "unchanged"
                 else:
@@ -529,10 +539,12 @@ class BulkWriter:
                     updates[pk] = values
             else:
                 action = "created"
-                extra = [org_id] if spec.scoped else []
-                if spec.external:
-                    extra.append(row["external_id"])
-                inserts[key] = values + extra
+                if not scoped:
+                    inserts[key] = values
+                elif external:
+                    inserts[key] = (*values, org_id, row["external_id"])
+                else:
+                    inserts[key] = (*values, org_id)
             outcomes.append((parsed, action))
         self._flush(compare, inserts, updates)
         return outcomes
@@ -540,23 +552,23 @@ class BulkWriter:
     def _flush(
         self,
         compare: list[str],
-        inserts: dict[tuple[Any, ...], list[Any]],
-        updates: dict[int, list[Any]],
+        inserts: dict[tuple[Any, ...], tuple[Any, ...]],
+        updates: dict[int, tuple[Any, ...]],
     ) -> None:
         spec = self.spec
         columns = list(compare)
-        tail: list[Any] = []
+        tail: tuple[Any, ...] = ()
         if spec.scoped:
             columns.append("organization_id")
         if spec.external:
             columns.append("external_id")
         if self.blank_external:
             columns.append("external_id")
-            tail.append("")
+            tail += ("",)
         if spec.versioned:
             columns += ["source", "version", "created_at", "updated_at"]
-            tail += [self.ctx.source, 1, self.created_at, self.created_at]
-        self.sql.insert(self.table, columns, [(*values, *tail) for values in inserts.values()])
+            tail += (self.ctx.source, 1, self.created_at, self.created_at)
+        self.sql.insert(self.table, columns, [values + tail for values in inserts.values()])
         if updates:
             sets = ", ".join(f'"{c}" = %s' for c in compare)
             if spec.versioned:
@@ -571,7 +583,7 @@ class BulkWriter:
         pass
 
 
-def _same(current: list[Any], values: list[Any]) -> bool:
+def _same(current: tuple[Any, ...], values: tuple[Any, ...]) -> bool:
     for a, b in zip(current, values, strict=True):
         if a == b:
             continue
