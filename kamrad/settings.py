@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kamrad.value",
     "kamrad.pyramid",
     "kamrad.qualification",
+    "kamrad.imports",
     "kamrad.api",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -327,3 +328,14 @@ KAMRAD_COUNT_LIMIT = int(os.environ.get("KAMRAD_COUNT_LIMIT", "1000"))
 # The pyramid page's recompute button runs in a thread of the web server; off, it runs while
 # the request waits (a single-threaded deployment, or debugging).
 KAMRAD_RECOMPUTE_IN_BACKGROUND = env_bool("KAMRAD_RECOMPUTE_IN_BACKGROUND", True)
+
+# Imports: the largest upload accepted, and what an XLSX may hold before it is opened
+# (checked against ZIP bombs: parts, unpacked size, compression ratio of any large part).
+KAMRAD_IMPORT_MAX_BYTES = int(os.environ.get("KAMRAD_IMPORT_MAX_BYTES", str(200 * 2**20)))
+KAMRAD_IMPORT_XLSX_MAX_ENTRIES = 1000
+KAMRAD_IMPORT_XLSX_MAX_UNPACKED = int(
+    os.environ.get("KAMRAD_IMPORT_XLSX_MAX_UNPACKED", str(1024 * 2**20))
+)
+KAMRAD_IMPORT_XLSX_MAX_RATIO = 100
+# Web imports run in a thread of the web process; tests run them in the request instead.
+KAMRAD_IMPORT_BACKGROUND = env_bool("KAMRAD_IMPORT_BACKGROUND", True)

@@ -35,6 +35,7 @@ from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
+from kamrad.imports.models import ImportJob
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
 from kamrad.value import services as value_services
@@ -143,6 +144,9 @@ def build_world(bob: User) -> dict[str, object]:
             stage=AttractionStage.Stage.ASSESS,
             done_on=datetime.date(2024, 5, 3),
             expected_version=0,
+        ),
+        "import_job": ImportJob.objects.create(
+            kind="sales", file_name="sales.csv", stored_as="missing.csv", header=["ИНН", "Сумма"]
         ),
     }
 

@@ -30,6 +30,7 @@ from kamrad.clients.models import (
 )
 from kamrad.pyramid.models import ClientValue, TierMove
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion, JudgedMark
+from kamrad.imports.models import ImportJob
 from kamrad.users.access import Rule
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
 
@@ -58,6 +59,7 @@ MODEL_KEYS: dict[type, str] = {
     JudgedMark: "judged_mark",
     CandidateDecision: "candidate_decision",
     AttractionStage: "attraction_stage",
+    ImportJob: "import_job",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -274,12 +276,16 @@ _COLLECTIONS = {
     "attraction_stages": "attraction_stage",
     "verdict": "organization",
     "verdicts": "organization",
+    "imports": "import_job",
+    "import": "import_job",
 }
 
 # Objects that hang off an organization: another manager's is a 404. Products, the
-# reference lists (industries, regions), exchange rates and the VIP criteria are everyone's.
+# reference lists (industries, regions), exchange rates and the VIP criteria are everyone's;
+# import jobs are the head's.
 ORGANIZATION_SCOPED = frozenset(
-    set(_COLLECTIONS.values()) - {"product", "industry", "region", "exchange_rate", "criterion"}
+    set(_COLLECTIONS.values())
+    - {"product", "industry", "region", "exchange_rate", "criterion", "import_job"}
 )
 
 

@@ -1,0 +1,291 @@
+"""The import engine: each kind, bad rows, good rows only, re-import, keys, search."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from kamrad.clients.models import Contact, ContactPoint, Organization
+from kamrad.imports import reading
+from kamrad.imports.engine import Report, open_and_map, run_import
+from kamrad.imports.kinds import KINDS
+from kamrad.imports.models import ExternalKey
+from kamrad.users.models import User
+from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
+
+pytestmark = pytest.mark.django_db
+
+
+def do_import(kind: str, path: Path, user: User | None = None, **options: object) -> Report:
+    table, mapping = open_and_map(KINDS[kind], path)
+    return run_import(
+        KINDS[kind],
+        table,
+        mapping,
+        user=user,
+        dry_run=bool(options.pop("dry_run", False)),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+ORGS = [
+    ["Код", "Наименование", "Полное наименование", "ИНН", "Вид", "Отрасль", "Регион", "Менеджер"],
+    ["C-1", "Ромашка", "ООО «Ромашка»", "7701000001", "клиент", "Телеком", "Москва", "alice"],
+    ["C-2", "Лютик", "АО «Лютик»", "7701000002", "Prospect", "", "Казань", ""],
+]
+
+
+def test_it_imports_organizations_and_reimporting_changes_nothing(
+    write_csv, head: User, alice: User
+) -> None:
+    path = write_csv(ORGS)
+    report = do_import("organizations", path, head)
+    assert report.written
+    assert report.counts == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0}
+    romashka = Organization.objects.get(tax_number="7701000001")
+    assert romashka.legal_name == "ООО «Ромашка»"
+    assert romashka.account_manager == alice
+    assert romashka.industry.name == "Телеком"
+    assert Organization.objects.get(name="Лютик").kind == "prospect"
+    assert ExternalKey.objects.filter(kind="organization", key="C-1", object_id=romashka.pk)
+    again = do_import("organizations", path, head)
+    assert again.counts == {"created": 0, "updated": 0, "unchanged": 2, "rejected": 0}
+    assert Organization.objects.get(pk=romashka.pk).version == romashka.version
+
+
+def test_it_updates_an_organization_found_by_its_external_key(
+    write_csv, head: User, alice: User
+) -> None:
+    do_import("organizations", write_csv(ORGS), head)
+    renamed = [ORGS[0], ["C-1", "Ромашка-М", "ООО «Ромашка»", "7701000001", "", "", "", ""]]
+    report = do_import("organizations", write_csv(renamed, name="again.csv"), head)
+    assert report.counts["updated"] == 1
+    org = Organization.objects.get(tax_number="7701000001")
+    assert org.name == "Ромашка-М"
+    assert org.version == 2
+    assert org.history.first().history_user == head
+
+
+def test_imported_organizations_and_contacts_are_found_by_the_list_search(
+    write_csv, head: User, alice: User, client: Client
+) -> None:
+    do_import("organizations", write_csv(ORGS), head)
+    people = [
+        ["ИНН организации", "ФИО", "Должность", "Телефон", "Email", "Роль"],
+        ["7701000001", "Петров Пётр", "Директор", "+7 495 111-22-33", "p@romashka.test", "decides"],
+    ]
+    do_import("contacts", write_csv(people, name="people.csv"), head)
+    client.force_login(head)
+    for query in ("ромашка", "петров", "4951112233", "p@romashka"):
+        page = client.get("/clients/", {"q": query}).content.decode()
+        assert "Ромашка" in page and "Лютик" not in page, query
+
+
+def test_it_imports_contacts_with_phones_emails_and_roles(
+    write_csv, head: User, alice: User
+) -> None:
+    do_import("organizations", write_csv(ORGS), head)
+    people = [
+        ["Client ID", "Full name", "Position", "Phones", "E-mails", "Roles", "Birthday"],
+        [
+            "C-1",
+            "Ivan Petrov",
+            "CEO",
+            "+7 1; +7 2",
+            "i@r.test",
+            "decides, Подписывает",
+            "01.02.1970",
+        ],
+        ["C-2", "Anna Smirnova", "CFO", "", "", "approves budget", ""],
+    ]
+    path = write_csv(people, name="people.csv")
+    report = do_import("contacts", path, head)
+    assert report.counts["created"] == 2, report.problems
+    ivan = Contact.objects.get(full_name="Ivan Petrov")
+    assert ivan.organization.tax_number == "7701000001"
+    assert ivan.birthday == datetime.date(1970, 2, 1)
+    assert set(ivan.decision_roles.values_list("role", flat=True)) == {"decides", "signs"}
+    assert set(ivan.contact_points.values_list("kind", "value")) == {
+        ("phone", "+7 1"),
+        ("phone", "+7 2"),
+        ("email", "i@r.test"),
+    }
+    assert do_import("contacts", path, head).counts["unchanged"] == 2
+    people[1][3] = "+7 3"
+    report = do_import("contacts", write_csv(people, name="people2.csv"), head)
+    assert report.counts == {"created": 0, "updated": 1, "unchanged": 1, "rejected": 0}
+    assert list(ivan.contact_points.filter(kind="phone").values_list("value", flat=True)) == [
+        "+7 3"
+    ]
+
+
+def test_a_contact_naming_an_unknown_organization_is_rejected(write_csv, head: User) -> None:
+    people = [["ИНН", "ФИО"], ["0000000000", "Кто-то"]]
+    report = do_import("contacts", write_csv(people), head)
+    assert report.counts["rejected"] == 1
+    assert report.problems[0].column == "ИНН"
+    assert "No organization" in report.problems[0].reason
+    assert not Contact.objects.exists()
+
+
+SALES = [
+    ["ИНН", "Дата", "Сумма", "Валюта", "Номер документа", "Количество", "Товар"],
+    ["7701000001", "01.02.2024", "1 234,56", "RUB", "INV-1", "2", "Интернет"],
+    ["7701000001", "2024-03-05", "100", "", "INV-2", "1", "Интернет"],
+    ["7702000002", "05.03.2024", "99,99", "RUB", "", "1", "Телефония"],
+]
+
+
+@pytest.fixture
+def clients(alices_client: Organization, bobs_client: Organization) -> None:
+    return None
+
+
+def test_it_imports_sales_in_exact_money_and_reimport_changes_nothing(
+    write_csv, clients: None
+) -> None:
+    path = write_csv(SALES)
+    report = do_import("sales", path)
+    assert report.counts == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 0}
+    first = Sale.objects.get(external_id="INV-1")
+    assert (first.amount_minor, first.amount_base, first.currency) == (123456, 123456, "RUB")
+    assert first.date == datetime.date(2024, 2, 1)
+    assert first.quantity == 2
+    assert first.product_line == "Интернет"
+    assert first.version == 1
+    assert Sale.objects.get(external_id="INV-2").currency == "RUB"  # the base currency
+    again = do_import("sales", path)
+    assert again.counts == {"created": 0, "updated": 0, "unchanged": 3, "rejected": 0}
+    assert Sale.objects.count() == 3
+
+
+def test_a_changed_amount_updates_the_sale_with_the_same_external_key(
+    write_csv, clients: None
+) -> None:
+    do_import("sales", write_csv(SALES))
+    changed = [SALES[0], ["7701000001", "01.02.2024", "2 000", "RUB", "INV-1", "2", "Интернет"]]
+    report = do_import("sales", write_csv(changed, name="changed.csv"))
+    assert report.counts["updated"] == 1
+    sale = Sale.objects.get(external_id="INV-1")
+    assert (sale.amount_minor, sale.version) == (200000, 2)
+    assert Sale.objects.count() == 3
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(write_csv, clients: None) -> None:
+    bad = [
+        *SALES,
+        ["7701000001", "31.02.2024", "10", "RUB", "INV-3", "1", ""],
+        ["7701000001", "01.03.2024", "десять", "RUB", "INV-4", "1", ""],
+        ["9999999999", "01.03.2024", "10", "RUB", "INV-5", "1", ""],
+        ["7701000001", "01.03.2024", "10", "RUB", "INV-6", "-1", ""],
+        ["7701000001", "01.03.2024", "10", "USD", "INV-7", "1", ""],
+    ]
+    report = do_import("sales", write_csv(bad))
+    assert not report.written
+    assert report.counts["rejected"] == 5
+    found = {(p.row, p.column) for p in report.problems}
+    assert found == {(5, "Дата"), (6, "Сумма"), (7, "ИНН"), (8, "Количество"), (9, "Валюта")}
+    assert "No exchange rate for USD" in next(p.reason for p in report.problems if p.row == 9)
+    assert not Sale.objects.exists()
+
+
+def test_good_rows_only_writes_exactly_the_good_rows(write_csv, clients: None) -> None:
+    bad = [*SALES, ["7701000001", "31.02.2024", "10", "RUB", "INV-3", "1", ""]]
+    errors = io.StringIO()
+    report = do_import("sales", write_csv(bad), good_rows_only=True, errors_to=errors)
+    assert report.written
+    assert report.counts["created"] == 3 and report.counts["rejected"] == 1
+    assert set(Sale.objects.values_list("external_id", flat=True)) == {"INV-1", "INV-2", ""}
+    assert errors.getvalue().splitlines()[1] == "5,Дата,31.02.2024 is not a date."
+
+
+def test_a_dry_run_counts_exactly_and_writes_nothing(write_csv, clients: None) -> None:
+    duplicated = [*SALES, SALES[1]]
+    report = do_import("sales", write_csv(duplicated), dry_run=True)
+    assert report.counts == {"created": 3, "updated": 0, "unchanged": 1, "rejected": 0}
+    assert not report.written
+    assert not Sale.objects.exists()
+
+
+def test_sales_without_an_external_key_are_matched_by_their_natural_key(
+    write_csv, clients: None
+) -> None:
+    rows = [["ИНН", "Дата", "Сумма"], ["7701000001", "01.02.2024", "10"]]
+    do_import("sales", write_csv(rows))
+    assert do_import("sales", write_csv(rows, name="b.csv")).counts["unchanged"] == 1
+    assert Sale.objects.count() == 1
+
+
+def test_it_imports_rates_then_converts_foreign_sales_at_the_rate_of_their_date(
+    write_csv, clients: None
+) -> None:
+    rates = [["Валюта", "Дата", "Курс"], ["USD", "01.01.2024", "90,5"], ["USD", "01.03.2024", "92"]]
+    assert do_import("exchange_rates", write_csv(rates, name="rates.csv")).counts["created"] == 2
+    assert ExchangeRate.objects.get(date="2024-01-01").rate_scaled == 9_050_000_000
+    assert do_import("exchange_rates", write_csv(rates, name="r2.csv")).counts["unchanged"] == 2
+    sales = [["Tax ID", "Date", "Amount", "Currency"], ["7701000001", "2024-02-10", "10.00", "USD"]]
+    do_import("sales", write_csv(sales, name="usd.csv", delimiter=","))
+    assert Sale.objects.get().amount_base == 90500
+
+
+def test_it_imports_payments_claims_costs_and_account_months(write_csv, clients: None) -> None:
+    payments = [
+        ["ИНН", "Срок оплаты", "Дата оплаты", "Сумма", "Способ оплаты", "Номер"],
+        ["7701000001", "10.01.2024", "15.01.2024", "500", "Безнал", "P-1"],
+        ["7701000001", "10.02.2024", "", "600", "card", "P-2"],
+    ]
+    claims = [
+        ["ИНН", "Дата", "Претензия", "Дата решения"],
+        ["7701000001", "01.02.2024", "Нет связи", "03.02.2024"],
+    ]
+    costs = [["ИНН", "Дата", "Сумма", "Статья"], ["7701000001", "01.02.2024", "150,5", "Выезд"]]
+    months = [
+        ["ИНН", "Месяц", "Оборот", "Средний остаток", "Экспорт"],
+        ["7701000001", "01.2024", "1 000 000", "200 000", "0"],
+    ]
+    for kind, rows, model in (
+        ("payments", payments, Payment),
+        ("claims", claims, Claim),
+        ("service_costs", costs, ServiceCost),
+        ("account_months", months, AccountMonth),
+    ):
+        path = write_csv(rows, name=f"{kind}.csv")
+        report = do_import(kind, path)
+        assert report.counts["created"] == len(rows) - 1, (kind, report.problems)
+        assert do_import(kind, path).counts["unchanged"] == len(rows) - 1, kind
+        assert model.objects.count() == len(rows) - 1, kind
+    assert Payment.objects.get(external_id="P-1").method == "transfer"
+    assert Payment.objects.get(external_id="P-2").paid_date is None
+    assert Claim.objects.get().resolved_on == datetime.date(2024, 2, 3)
+    assert ServiceCost.objects.get().amount_minor == 15050
+    month = AccountMonth.objects.get()
+    assert (month.month, month.turnover_minor) == (datetime.date(2024, 1, 1), 100_000_000)
+
+
+def test_an_unreadable_file_writes_nothing(tmp_path: Path, clients: None) -> None:
+    path = tmp_path / "bad.csv"
+    good = "ИНН;Дата;Сумма\n" + "7701000001;01.02.2024;1\n" * 20000
+    path.write_bytes(good.encode() + b"\xff\xfe\n" * 10)
+    table, mapping = open_and_map(KINDS["sales"], path, encoding="utf-8")
+    report = run_import(KINDS["sales"], table, mapping, user=None, dry_run=False)
+    assert report.file_error and not report.written
+    assert not Sale.objects.exists()
+
+
+def test_an_overriding_map_names_columns_by_their_header(write_csv, clients: None) -> None:
+    rows = [["Покупатель ИНН", "День", "Итого"], ["7701000001", "01.02.2024", "10"]]
+    path = write_csv(rows)
+    with pytest.raises(reading.FileRefused):
+        open_and_map(KINDS["sales"], path, overrides={"Нет такой": "amount"})
+    table, mapping = open_and_map(
+        KINDS["sales"],
+        path,
+        overrides={"Покупатель ИНН": "org_tax_number", "День": "date", "Итого": "amount"},
+    )
+    assert mapping == {0: "org_tax_number", 1: "date", 2: "amount"}
+    assert run_import(KINDS["sales"], table, mapping, user=None, dry_run=False).written
+    assert ContactPoint.objects.count() == 0
