@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Exists,
     F,
@@ -20,7 +21,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
 from django.urls import reverse
 from django.utils import formats
@@ -195,26 +195,29 @@ def organization_page(qs: QuerySet[Organization], *, page: int) -> ListPage:
 
 def filter_choices(*, managers: bool) -> dict[str, list[tuple[int, str]]]:
     """The managers (when wanted), regions and industries the list filters by, each in its
-    model's order, as (id, label) — in one query rather than one per filter."""
-    parts = [
-        model.objects.order_by()
-        .annotate(group=Value(group), a=F("name"), b=Value(""), c=Value(""))
-        .values_list("group", "pk", "a", "b", "c")
-        for group, model in (("region", Region), ("industry", Industry))
-    ]
+    model's order, as (id, label): one query rather than one per filter, and plain SQL, which
+    costs a tenth of composing the same union with the ORM on every page."""
+    user, region, industry = User._meta.db_table, Region._meta.db_table, Industry._meta.db_table
+    sql = (
+        f"SELECT 'region', id, name, '', '' FROM {region} "
+        f"UNION ALL SELECT 'industry', id, name, '', '' FROM {industry} "
+    )
+    params: list[Any] = []
     if managers:
-        parts.insert(
-            0,
-            User.objects.filter(role=Role.MANAGER, is_active=True)
-            .order_by()
-            .annotate(group=Value("manager"), a=F("last_name"), b=F("first_name"), c=F("username"))
-            .values_list("group", "pk", "a", "b", "c"),
+        sql += (
+            f"UNION ALL SELECT 'manager', id, last_name, first_name, username FROM {user} "
+            "WHERE role = %s AND is_active = %s "
         )
+        params = [Role.MANAGER, True]
+    # The order of each model's Meta.ordering: regions and industries by name, people by
+    # last name, first name, username.
+    sql += "ORDER BY 1, 3, 4, 5"
     choices: dict[str, list[tuple[int, str]]] = {"manager": [], "region": [], "industry": []}
-    rows = parts[0].union(*parts[1:], all=True).order_by("group", "a", "b", "c")
-    for group, pk, a, b, c in rows:
-        # A manager is named as User.__str__ names them: "first last", or the username.
-        choices[group].append((pk, _staff_name(b, a, c) if group == "manager" else a))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for group, pk, a, b, c in cursor.fetchall():
+            # A manager is named as User.__str__ names them: "first last", or the username.
+            choices[group].append((pk, _staff_name(b, a, c) if group == "manager" else a))
     return choices
 
 
@@ -302,49 +305,64 @@ def _staff_name(first: str, last: str, username: str) -> str:
     return f"{first} {last}".strip() or username
 
 
-def contacts_of(organization: Organization) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The people of an organization with everything the card shows about them, and the
-    who-knows-whom links among them — as plain values, four queries whatever their number.
+def contacts_of(
+    organization: Organization,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The people of an organization with everything the card shows about them, the
+    who-knows-whom links among them, and the organization's own phones and e-mails — as plain
+    values, three queries whatever their number.
 
     The card is read far more than written and shows up to hundreds of people: plain dicts
     skip model instances, and labels and links are worked out here once rather than per row
     in the template (`get_role_display()` and `{% url %}` cost tens of microseconds each).
     """
-    contacts = list(
-        organization.contacts.order_by(
-            F("left_on").desc(nulls_first=True), "full_name", "id"
-        ).values(
-            "pk",
-            "full_name",
-            "position",
-            "department",
-            "birthday",
-            "personal_notes",
-            "status",
-            "left_on",
-        )
-    )
-    by_id = {c["pk"]: c for c in contacts}
+    contacts: list[dict[str, Any]] = []
+    by_id: dict[int, dict[str, Any]] = {}
     edit_url = reverse("clients:contact_edit", args=[0]).removesuffix("0/edit/")
-    for contact in contacts:
-        contact.update(edit_url=f"{edit_url}{contact['pk']}/edit/", points_list=[], roles_list=[])
-        contact["known_by"] = []
-    for point in (
-        ContactPoint.objects.filter(contact__organization=organization)
-        .order_by("kind", "id")
-        .values("contact_id", "kind", "value")
-    ):
-        by_id[point["contact_id"]]["points_list"].append(point)
     role_labels = dict(DecisionRole.Role.choices)
-    # DecisionRole's default ordering sorts by the contact, which joins every contact of the
-    # database on PostgreSQL (190 ms with 300,000 contacts): order by its own columns.
-    for role in (
-        DecisionRole.objects.filter(contact__organization=organization)
-        .order_by("role", "id")
-        .values("contact_id", "role")
+    # The people and their decision roles in one query: a row per role (or one for a person
+    # with none), in the card's order of people, then by role. DecisionRole's own default
+    # ordering would sort by the contact, which joins every contact of the database on
+    # PostgreSQL (190 ms with 300,000 contacts): the order is given here in full.
+    for row in organization.contacts.order_by(
+        F("left_on").desc(nulls_first=True),
+        "full_name",
+        "id",
+        "decision_roles__role",
+        "decision_roles__id",
+    ).values(
+        "pk",
+        "full_name",
+        "position",
+        "department",
+        "birthday",
+        "personal_notes",
+        "status",
+        "left_on",
+        "decision_roles__role",
     ):
-        role["label"] = role_labels.get(role["role"], role["role"])
-        by_id[role["contact_id"]]["roles_list"].append(role)
+        role = row.pop("decision_roles__role")
+        contact = by_id.get(row["pk"])
+        if contact is None:
+            contact = row
+            contact.update(
+                edit_url=f"{edit_url}{row['pk']}/edit/", points_list=[], roles_list=[], known_by=[]
+            )
+            by_id[row["pk"]] = contact
+            contacts.append(contact)
+        if role is not None:
+            contact["roles_list"].append({"role": role, "label": role_labels.get(role, role)})
+    # Everyone's phones and e-mails, the organization's own among them, in one query.
+    own_points = []
+    for point in (
+        ContactPoint.objects.filter(organization=organization)
+        .order_by("kind", "id")
+        .values("pk", "contact_id", "kind", "value", "label")
+    ):
+        if point["contact_id"] is None:
+            own_points.append(point)
+        elif point["contact_id"] in by_id:
+            by_id[point["contact_id"]]["points_list"].append(point)
     relationships = []
     for rel in (
         Relationship.objects.filter(contact__organization=organization)
@@ -367,11 +385,7 @@ def contacts_of(organization: Organization) -> tuple[list[dict[str, Any]], list[
         by_id[rel["contact_id"]]["known_by"].append(rel)
         relationships.append(rel)
     relationships.sort(key=lambda r: (r["contact"]["full_name"], -r["warmth"], r["pk"]))
-    return contacts, relationships
-
-
-def organization_points(organization: Organization) -> list[ContactPoint]:
-    return list(organization.contact_points.filter(contact__isnull=True).order_by("kind", "id"))
+    return contacts, relationships, own_points
 
 
 def bank_accounts_of(organization: Organization) -> list[BankAccount]:
@@ -393,11 +407,11 @@ def products_of(organization: Organization) -> list[Product]:
 
 
 def card(organization: Organization) -> dict[str, Any]:
-    contacts, relationships = contacts_of(organization)
+    contacts, relationships, points = contacts_of(organization)
     return {
         "organization": organization,
         "bank_accounts": bank_accounts_of(organization),
-        "points": organization_points(organization),
+        "points": points,
         "contacts": contacts,
         "relationships": relationships,
         "events": events_of(organization),

@@ -183,7 +183,7 @@ def test_it_runs_a_fixed_number_of_queries_whatever_the_contacts(
     fill(alices_client, alice, contacts=contacts)
     client.force_login(alice)
     client.get(url(alices_client))
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(10):
         response = client.get(url(alices_client))
     assert len(response.context["contacts"]) == contacts
 
