@@ -9,6 +9,8 @@ Each document also carries its organization's place in name order (`sort_key`, w
 new name fits between its neighbours). On SQLite the FTS5 table uses that key as its rowid:
 FTS5 returns matches in rowid order, so the first page of matches *by name* — even for a word
 in tens of thousands of names — is read straight off the index and the walk stops after a page.
+On PostgreSQL the page is ordered by the same key, and a common word walks its B-tree index
+(see `_walk_or_gin`).
 """
 
 from __future__ import annotations
