@@ -100,6 +100,22 @@ def test_it_returns_matches_in_name_order_straight_from_the_index(many, descendi
     assert index_order("сервис", descending) == plain_order("сервис", descending)
 
 
+@pytest.mark.parametrize("descending", [False, True])
+def test_it_keeps_name_order_when_the_count_calls_a_word_common(many, descending, monkeypatch):
+    # PostgreSQL then walks the documents in name order (strpos) instead of asking the index.
+    monkeypatch.setattr(search, "COMMON_MATCHES", 3)
+    matches = search.count_matches("сервис", limit=100)
+    qs = search.name_ordered(
+        Organization.objects.all(), "сервис", descending=descending, matches=matches
+    )
+    assert list(qs.values_list("id", flat=True)) == plain_order("сервис", descending)
+    assert list(
+        search.name_ordered(
+            Organization.objects.all(), "сервис плюс", descending=descending, matches=matches
+        ).values_list("name", flat=True)
+    ) == ["Сервис Плюс", "Сервис Плюс"]
+
+
 def test_it_moves_a_renamed_organization_to_its_new_place(many, alice):
     org = Organization.objects.get(name="Бета")
     services.organization_update(

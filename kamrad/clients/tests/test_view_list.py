@@ -3,6 +3,8 @@ from django.urls import reverse
 
 from kamrad.clients import services
 from kamrad.clients.models import Industry, Organization, Region
+from kamrad.users.models import Role, User
+from kamrad.users.services import user_create
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +92,44 @@ def test_it_filters_by_kind_manager_region_industry_and_private(client, head, bo
     assert names(client.get(URL, {"industry": industry.pk})) == ["ООО Ёлка Телеком"]
     assert names(client.get(URL, {"private": "private"})) == ["Иван Петров"]
     assert "Иван Петров" not in names(client.get(URL, {"private": "corporate"}))
+
+
+def test_it_offers_every_active_manager_region_and_industry_in_order(client, head, alice, bob):
+    for name in ("Тверь", "Астрахань", "Москва"):
+        Region.objects.create(name=name)
+    Industry.objects.create(name="Связь")
+    Industry.objects.create(name="Банки")
+    nameless = user_create(username="zed", role=Role.MANAGER, password="x", validate=False)
+    gone = user_create(username="gone", role=Role.MANAGER, password="x", validate=False)
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    client.force_login(head)
+    html = client.get(URL).content.decode()
+
+    def options(name: str) -> list[str]:
+        select = html.split(f'<select name="{name}"')[1].split("</select>")[0]
+        return [part.split("</option>")[0].split(">")[-1] for part in select.split("<option")[1:]]
+
+    assert options("manager") == ["All managers", "zed", "Alice Adams", "Bob Brown"]
+    assert f'<option value="{nameless.pk}">zed</option>' in html
+    assert options("region") == ["All regions", "Астрахань", "Москва", "Тверь"]
+    assert options("industry") == ["All industries", "Банки", "Связь"]
+    region = Region.objects.get(name="Москва")
+    chosen = client.get(URL, {"region": region.pk}).content.decode()
+    assert f'<option value="{region.pk}" selected>Москва</option>' in chosen
+
+
+def test_it_shows_each_row_with_its_labels_and_a_dash_for_what_is_missing(
+    client, head, alice, orgs
+):
+    client.force_login(head)
+    html = client.get(URL).content.decode()
+    row = html.split("ООО Ёлка Телеком</a>")[1].split("</tr>")[0]
+    assert "7709876543" in row and "Москва" in row and "Телеком" in row
+    assert "Alice Adams" in row
+    row = html.split("Contoso</a>")[1].split("</tr>")[0]
+    assert row.count(">—<") == 4  # no tax number, region, industry or account manager
+    org = Organization.objects.get(name="Contoso")
+    assert f'href="{reverse("clients:card", args=[org.pk])}"' in html
 
 
 def test_it_ignores_a_filter_value_that_makes_no_sense(client, head, orgs):
@@ -211,6 +251,6 @@ def test_it_runs_the_same_queries_for_few_and_many(
     _make(head, count)
     client.force_login(head)
     client.get(URL)  # the session and the user are loaded once; count the page itself
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(5):
         response = client.get(URL, {"q": "org"})
     assert len(names(response)) == min(count, 50)
