@@ -30,12 +30,12 @@ from kamrad.clients.models import (
     Organization,
     Region,
 )
+from kamrad.imports.models import ImportJob
 from kamrad.pyramid.models import ClientValue
 from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
-from kamrad.imports.models import ImportJob
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
 from kamrad.value import services as value_services

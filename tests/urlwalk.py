@@ -28,9 +28,9 @@ from kamrad.clients.models import (
     Region,
     Relationship,
 )
+from kamrad.imports.models import ImportJob
 from kamrad.pyramid.models import ClientValue, TierMove
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion, JudgedMark
-from kamrad.imports.models import ImportJob
 from kamrad.users.access import Rule
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
 

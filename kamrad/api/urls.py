@@ -5,9 +5,9 @@ from django.views.decorators.csp import csp_override
 from rest_framework.routers import SimpleRouter
 
 from kamrad.api import views
-from kamrad.value import api as value_api
 from kamrad.pyramid import api as pyramid_api
 from kamrad.qualification import api as qualification
+from kamrad.value import api as value_api
 
 router = SimpleRouter()
 router.register("organizations", views.OrganizationViewSet, basename="api-organization")
