@@ -285,8 +285,11 @@ def similar_organizations(user: User, *, name: str, tax_number: str = "", limit:
 
 
 def organization_for_card(user: User, pk: int, *, write: bool = False) -> Organization:
+    # The pyramid's value row comes along for the tier badge in the card's header.
     return access.get_visible_or_404(
-        Organization.objects.select_related("industry", "region", "owner", "account_manager"),
+        Organization.objects.select_related(
+            "industry", "region", "owner", "account_manager", "pyramid_value"
+        ),
         user,
         "",
         write=write,

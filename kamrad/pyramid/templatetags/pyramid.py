@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.formats import get_format
 
+from kamrad.clients.models import Organization
 from kamrad.lib.money import format_minor, to_major
-from kamrad.pyramid import selectors
 from kamrad.pyramid.models import Tier
 
 register = template.Library()
@@ -36,9 +37,16 @@ def money_exact(minor: int | None) -> str:
 
 
 @register.inclusion_tag("pyramid/_tier_badge.html")
-def tier_badge(organization_id: int) -> dict[str, object]:
-    """The organization's tier as a badge linking to its tier's list (one query)."""
-    value = selectors.tier_of(organization_id)
+def tier_badge(organization: Organization) -> dict[str, object]:
+    """The organization's tier as a badge linking to its tier's list.
+
+    No query when the organization was read with `select_related("pyramid_value")`, as the
+    card reads it.
+    """
+    try:
+        value = organization.pyramid_value  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        value = None
     if value is None:
         return {"value": None}
     return {"value": value, "label": dict(Tier.choices)[value.tier]}
