@@ -93,20 +93,21 @@ def organization_queryset(
         qs = qs.filter(is_private=False)
     if sort not in SORTS:
         sort = DEFAULT_SORT
-    if query.strip():
-        if sort in ("name", "-name") and user.sees_all_clients and manager is None:
-            matches = None
-            if not (kind or region or industry or private):
-                # Nothing but the words narrows it: the index alone counts the matches (the
-                # page's count), and the count tells which plan fits the page.
-                matches = search.count_matches(query, limit=settings.KAMRAD_COUNT_LIMIT + 1)
-            # Name order read off the search index: a page however many match.
-            in_order = search.name_ordered(qs, query, descending=sort == "-name", matches=matches)
-            if in_order is not None:
-                in_order.matches_counted = matches  # type: ignore[attr-defined]
-                return in_order
-        qs = qs.filter(search.matching(query))
-    return qs.order_by(*SORTS[sort][1])
+    if not query.strip():
+        return qs.order_by(*SORTS[sort][1])
+    matches = None
+    if user.sees_all_clients and manager is None and not (kind or region or industry or private):
+        # Nothing but the words narrows it: the index alone counts the matches (the page's
+        # count), and the count tells which plan fits the page.
+        matches = search.count_matches(query, limit=settings.KAMRAD_COUNT_LIMIT + 1)
+    in_order = None
+    if sort in ("name", "-name") and user.sees_all_clients and manager is None:
+        # Name order read off the search index: a page however many match.
+        in_order = search.name_ordered(qs, query, descending=sort == "-name", matches=matches)
+    if in_order is None:
+        in_order = qs.filter(search.matching(query, matches=matches)).order_by(*SORTS[sort][1])
+    in_order.matches_counted = matches  # type: ignore[attr-defined]
+    return in_order
 
 
 class ListRow(dict):
