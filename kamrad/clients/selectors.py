@@ -356,6 +356,7 @@ def contacts_of(
         elif point["contact_id"] in by_id:
             by_id[point["contact_id"]]["points_list"].append(point)
     relationships = []
+    rel_url = reverse("clients:relationship_edit", args=[0]).removesuffix("0/edit/")
     for rel in (
         Relationship.objects.filter(contact__organization=organization)
         .order_by("-warmth", "id")
@@ -373,6 +374,7 @@ def contacts_of(
         rel["staff"] = _staff_name(
             rel["staff__first_name"], rel["staff__last_name"], rel["staff__username"]
         )
+        rel["edit_url"] = f"{rel_url}{rel['pk']}/edit/"
         rel["contact"] = by_id[rel["contact_id"]]
         by_id[rel["contact_id"]]["known_by"].append(rel)
         relationships.append(rel)
