@@ -96,9 +96,12 @@ def organization_queryset(
     if not query.strip():
         return qs.order_by(*SORTS[sort][1])
     matches = None
-    if user.sees_all_clients and manager is None and not (kind or region or industry or private):
-        # Nothing but the words narrows it: the index alone counts the matches (the page's
-        # count), and the count tells which plan fits the page.
+    # Every filter above must be named here: the words' own count is the page's count only
+    # when nothing else narrows the list.
+    narrowed = manager is not None or kind or region or industry or private
+    if user.sees_all_clients and not narrowed:
+        # The index alone counts the matches (the page's count), and the count tells which
+        # plan fits the page.
         matches = search.count_matches(query, limit=settings.KAMRAD_COUNT_LIMIT + 1)
     in_order = None
     if sort in ("name", "-name") and user.sees_all_clients and manager is None:
