@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, Func, IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
@@ -322,8 +323,11 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def matching(query: str) -> Q:
-    """A filter on Organization for a search box entry (every term must match somewhere)."""
+def matching(query: str, *, matches: int | None = None) -> Q:
+    """A filter on Organization for a search box entry (every term must match somewhere).
+
+    `matches`: how many organizations the words match (`count_matches`), when already known.
+    """
     terms = search_terms(query)
     if not terms:
         return Q()
@@ -334,21 +338,31 @@ def matching(query: str) -> Q:
         if long_terms:
             match = " ".join(_fts_phrase(t) for t in long_terms)
             # The FTS5 rowid is the document's place in name order; map it to the organization.
-            matches = RawSQL(
+            found = RawSQL(
                 "SELECT d.organization_id FROM clients_searchfts "
                 "JOIN clients_searchdocument d ON d.sort_key = clients_searchfts.rowid "
                 "WHERE clients_searchfts MATCH %s",
                 [match],
             )
-            if _is_common(match):
+            # Counted already (the same words), and the count decides unless it was capped
+            # below COMMON_MATCHES (a KAMRAD_COUNT_LIMIT under it).
+            if (
+                matches is not None
+                and not short_terms
+                and (matches >= COMMON_MATCHES or matches <= settings.KAMRAD_COUNT_LIMIT)
+            ):
+                common = matches >= COMMON_MATCHES
+            else:
+                common = _is_common(match)
+            if common:
                 # Thousands of matches: sorting them all for one page of 50 is the slow part.
                 # `+id` keeps SQLite from driving the query by the list of matches, so it
                 # walks the index of the page's order and stops after a page (45 -> 17 ms for
                 # a word in 27,000 of 100,000 organizations).
                 plus_id = Func(F("id"), template="+%(expressions)s", output_field=IntegerField())
-                condition &= Q(In(plus_id, matches))
+                condition &= Q(In(plus_id, found))
             else:
-                condition &= Q(id__in=matches)
+                condition &= Q(id__in=found)
         for term in short_terms:
             condition &= Q(search_document__text__contains=term)
     else:

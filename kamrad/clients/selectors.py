@@ -96,20 +96,24 @@ def organization_queryset(
         qs = qs.filter(is_private=False)
     if sort not in SORTS:
         sort = DEFAULT_SORT
-    if query.strip():
-        if sort in ("name", "-name") and user.sees_all_clients and manager is None:
-            matches = None
-            if not (kind or region or industry or private or tier):
-                # Nothing but the words narrows it: the index alone counts the matches (the
-                # page's count), and the count tells which plan fits the page.
-                matches = search.count_matches(query, limit=settings.KAMRAD_COUNT_LIMIT + 1)
-            # Name order read off the search index: a page however many match.
-            in_order = search.name_ordered(qs, query, descending=sort == "-name", matches=matches)
-            if in_order is not None:
-                in_order.matches_counted = matches  # type: ignore[attr-defined]
-                return in_order
-        qs = qs.filter(search.matching(query))
-    return qs.order_by(*SORTS[sort][1])
+    if not query.strip():
+        return qs.order_by(*SORTS[sort][1])
+    matches = None
+    # Every filter above must be named here: the words' own count is the page's count only
+    # when nothing else narrows the list.
+    narrowed = manager is not None or kind or region or industry or private or tier
+    if user.sees_all_clients and not narrowed:
+        # The index alone counts the matches (the page's count), and the count tells which
+        # plan fits the page.
+        matches = search.count_matches(query, limit=settings.KAMRAD_COUNT_LIMIT + 1)
+    in_order = None
+    if sort in ("name", "-name") and user.sees_all_clients and manager is None:
+        # Name order read off the search index: a page however many match.
+        in_order = search.name_ordered(qs, query, descending=sort == "-name", matches=matches)
+    if in_order is None:
+        in_order = qs.filter(search.matching(query, matches=matches)).order_by(*SORTS[sort][1])
+    in_order.matches_counted = matches  # type: ignore[attr-defined]
+    return in_order
 
 
 class ListRow(dict):
@@ -361,6 +365,7 @@ def contacts_of(
         elif point["contact_id"] in by_id:
             by_id[point["contact_id"]]["points_list"].append(point)
     relationships = []
+    rel_url = reverse("clients:relationship_edit", args=[0]).removesuffix("0/edit/")
     for rel in (
         Relationship.objects.filter(contact__organization=organization)
         .order_by("-warmth", "id")
@@ -378,6 +383,7 @@ def contacts_of(
         rel["staff"] = _staff_name(
             rel["staff__first_name"], rel["staff__last_name"], rel["staff__username"]
         )
+        rel["edit_url"] = f"{rel_url}{rel['pk']}/edit/"
         rel["contact"] = by_id[rel["contact_id"]]
         by_id[rel["contact_id"]]["known_by"].append(rel)
         relationships.append(rel)

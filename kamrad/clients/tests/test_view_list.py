@@ -245,12 +245,17 @@ def _make(head, count: int) -> None:
 
 
 @pytest.mark.parametrize("count", [5, 60])
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "org"}, {"q": "rg"}, {"q": "org", "sort": "-region"}, {"q": "org", "sort": "-name"}],
+)
 def test_it_runs_the_same_queries_for_few_and_many(
-    client, head, count, django_assert_max_num_queries
+    client, head, count, params, django_assert_max_num_queries
 ):
     _make(head, count)
     client.force_login(head)
     client.get(URL)  # the session and the user are loaded once; count the page itself
     with django_assert_max_num_queries(5):
-        response = client.get(URL, {"q": "org"})
+        response = client.get(URL, params)
     assert len(names(response)) == min(count, 50)
+    assert response.context["page"].count == count
