@@ -145,9 +145,12 @@ def main() -> None:
     head = User.objects.filter(role=Role.HEAD).first() or User.objects.create(
         username="bench-head", role=Role.HEAD
     )
-    manager = (
-        User.objects.filter(role=Role.MANAGER, managed_organizations__isnull=False).first() or head
-    )
+    manager = User.objects.filter(username="bench-manager").first()
+    if manager is None:
+        manager = User.objects.create(username="bench-manager", role=Role.MANAGER)
+        # An account manager with a thousand clients of her own, spread over the whole range.
+        ids = list(Organization.objects.order_by("id").values_list("id", flat=True)[::100])
+        Organization.objects.filter(id__in=ids[:1000]).update(account_manager=manager)
     one = Organization.objects.order_by("id").first()
     setup = selectors.load_setup()
     periods = setup.periods

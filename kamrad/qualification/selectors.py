@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,34 +104,32 @@ def today() -> datetime.date:
 # --- The work history, grouped ----------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Figures:
     """One client's figures over the two years before `as_of`, in base-currency minor units."""
 
     sales: int = 0
     sales_before: int = 0
     product_lines: int = 0
-    # month → (turnover, average daily balance, exports), the current 12 months only
-    months: dict[datetime.date, tuple[int, int, int]] = field(default_factory=dict)
-    turnover_before: int = 0
-
-    @property
-    def turnover(self) -> int:
-        return sum(t for t, _b, _e in self.months.values())
-
-    @property
-    def exports(self) -> int:
-        return sum(e for _t, _b, e in self.months.values())
-
-    def best_month(self, index: int) -> tuple[datetime.date | None, int]:
-        if not self.months:
-            return None, 0
-        month = max(self.months, key=lambda m: (self.months[m][index], m))
-        return month, self.months[month][index]
+    turnover: int = 0  # the last 12 months
+    turnover_before: int = 0  # the 12 months before them
+    exports: int = 0
+    best_turnover: int = 0  # the best month of the last 12
+    best_balance: int = 0
+    # Which month was best; None when the figures were summed in the database (a screening
+    # of every client needs the amounts only).
+    best_turnover_month: datetime.date | None = None
+    best_balance_month: datetime.date | None = None
 
 
-def gather_figures(narrow: Narrow, periods: Periods) -> dict[int, Figures]:
-    """Two grouped queries for all the clients `narrow` lets through."""
+def gather_figures(
+    narrow: Narrow, periods: Periods, *, by_month: bool = True
+) -> dict[int, Figures]:
+    """Two grouped queries for all the clients `narrow` lets through.
+
+    `by_month` reads the account figures per client and month (to name the best month); without
+    it the database sums them per client as well, a fifth of the rows for a screening.
+    """
     found: dict[int, Figures] = defaultdict(Figures)
     recent = Q(date__gte=periods.start)
     sales = (
@@ -147,7 +146,7 @@ def gather_figures(narrow: Narrow, periods: Periods) -> dict[int, Figures]:
         figures = found[row["organization_id"]]
         figures.sales, figures.sales_before = row["total"], row["before"]
         figures.product_lines = row["lines"]
-    accounts = (
+    per_month = (
         narrow(
             AccountMonth.objects.filter(month__gte=periods.before_start, month__lte=periods.as_of)
         )
@@ -159,12 +158,42 @@ def gather_figures(narrow: Narrow, periods: Periods) -> dict[int, Figures]:
         )
         .order_by()
     )
-    for row in accounts:
-        figures = found[row["organization_id"]]
-        if row["month"] >= periods.start:
-            figures.months[row["month"]] = (row["turnover"], row["balance"], row["exports"])
-        else:
-            figures.turnover_before += row["turnover"]
+    if by_month:
+        for row in per_month:
+            figures = found[row["organization_id"]]
+            if row["month"] < periods.start:
+                figures.turnover_before += row["turnover"]
+                continue
+            figures.turnover += row["turnover"]
+            figures.exports += row["exports"]
+            if (row["turnover"], row["month"]) > (
+                figures.best_turnover,
+                figures.best_turnover_month or datetime.date.min,
+            ):
+                figures.best_turnover, figures.best_turnover_month = row["turnover"], row["month"]
+            if (row["balance"], row["month"]) > (
+                figures.best_balance,
+                figures.best_balance_month or datetime.date.min,
+            ):
+                figures.best_balance, figures.best_balance_month = row["balance"], row["month"]
+        return dict(found)
+    inner, params = per_month.query.sql_with_params()
+    start = connection.ops.adapt_datefield_value(periods.start)
+    recent_sql = "CASE WHEN per_month.month >= %s THEN per_month.{} ELSE 0 END"
+    sql = (
+        "SELECT per_month.organization_id, "
+        f"SUM({recent_sql.format('turnover')}), SUM({recent_sql.format('exports')}), "
+        "SUM(CASE WHEN per_month.month < %s THEN per_month.turnover ELSE 0 END), "
+        f"MAX({recent_sql.format('turnover')}), MAX({recent_sql.format('balance')}) "
+        f"FROM ({inner}) per_month GROUP BY per_month.organization_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start] * 5 + list(params))
+        for org_id, turnover, exports, before, best_turnover, best_balance in cursor.fetchall():
+            figures = found[org_id]
+            figures.turnover, figures.exports = int(turnover), int(exports)
+            figures.turnover_before = int(before)
+            figures.best_turnover, figures.best_balance = int(best_turnover), int(best_balance)
     return dict(found)
 
 
@@ -381,7 +410,10 @@ def _evaluate_measure(measure: Measure, figures: Figures, setup: Setup) -> Alter
     elif metric == Measure.Metric.EXPORTS_YEAR:
         figure, period = figures.exports, periods.label
     else:
-        month, figure = figures.best_month(0 if metric == Measure.Metric.TURNOVER_MONTH else 1)
+        if metric == Measure.Metric.TURNOVER_MONTH:
+            figure, month = figures.best_turnover, figures.best_turnover_month
+        else:
+            figure, month = figures.best_balance, figures.best_balance_month
         period = f"{month:%Y-%m}" if month else periods.label
     status = Status.MET if figure >= threshold else Status.UNMET
     return Alternative(measure, status, period, figure, threshold, "money", setup)
@@ -448,8 +480,10 @@ def _verdicts(
     ids: Iterable[int] | None,
     setup: Setup,
     keep: Callable[[Verdict], bool] | None = None,
+    *,
+    by_month: bool = True,
 ) -> dict[int, Verdict]:
-    figures = gather_figures(narrow, setup.periods)
+    figures = gather_figures(narrow, setup.periods, by_month=by_month)
     marks = _marks(narrow)
     decisions = _decisions(narrow)
     if ids is None:
@@ -467,12 +501,15 @@ def _verdicts(
 
 
 def verdicts_in_range(first_id: int, last_id: int, setup: Setup) -> dict[int, Verdict]:
-    """Every client with an id in [first_id, last_id] that has figures or judgements."""
+    """Every client with an id in [first_id, last_id] that has figures or judgements.
+
+    A screening: statuses and amounts, without naming the best month of the account figures.
+    """
 
     def narrow(qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs.filter(organization_id__gte=first_id, organization_id__lte=last_id)
 
-    return _verdicts(narrow, None, setup)
+    return _verdicts(narrow, None, setup, by_month=False)
 
 
 # --- Candidates --------------------------------------------------------------------------------
@@ -497,15 +534,21 @@ def candidates(user: Any, *, as_of: datetime.date | None = None) -> list[Candida
     def narrow(qs: QuerySet[Any]) -> QuerySet[Any]:
         return access.scope(qs, user, "organization")
 
-    verdicts = _verdicts(narrow, None, setup, keep=lambda verdict: verdict.is_candidate)
+    # Screen every visible client with amounts summed in the database, then read the few
+    # candidates again month by month for the figures and periods their verdicts show.
+    screened = _verdicts(narrow, None, setup, keep=lambda v: v.is_candidate, by_month=False)
     visible = access.scope(Organization.objects.all(), user, "").select_related("account_manager")
-    ids = sorted(verdicts)
-    found = [
-        Candidate(org, verdicts[org.pk])
-        # In slices: a database takes only so many parameters in one statement.
-        for start in range(0, len(ids), CHUNK)
-        for org in visible.filter(pk__in=ids[start : start + CHUNK])
-    ]
+    ids = sorted(screened)
+    found = []
+    # In slices: a database takes only so many parameters in one statement.
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        verdicts = verdicts_for(part, setup=setup)
+        found += [
+            Candidate(org, verdicts[org.pk])
+            for org in visible.filter(pk__in=part)
+            if verdicts[org.pk].is_candidate
+        ]
     found.sort(
         key=lambda c: (-c.verdict.met_count, c.organization.name.casefold(), c.organization.pk)
     )

@@ -357,3 +357,34 @@ def test_the_candidates_list_costs_the_same_queries_for_one_client_or_twenty(hea
     found = []
     assert queries(lambda: found.extend(selectors.candidates(head, as_of=AS_OF))) == one
     assert len(found) == 20
+
+
+def test_the_screening_summed_in_the_database_agrees_with_the_monthly_reading(
+    alices_client, bobs_client, head, usd_rate
+):
+    """`kamrad qualify` and the candidates list first screen every client with the account
+    figures summed in SQL; the card reads them month by month. Both must agree."""
+    for line in ("Loans", "Deposits", "Cards"):
+        sale(alices_client, datetime.date(2026, 2, 1), MILLION_RUB, line)
+    account(alices_client, datetime.date(2025, 3, 1), turnover=10 * MILLION_RUB)
+    account(alices_client, datetime.date(2026, 4, 1), turnover=TURNOVER_THRESHOLD)
+    account(
+        alices_client, datetime.date(2026, 4, 1), turnover=MILLION_RUB, balance=1, currency="USD"
+    )
+    account(bobs_client, datetime.date(2026, 5, 1), balance=BALANCE_THRESHOLD - 1, exports=7)
+    account(bobs_client, datetime.date(2026, 6, 1), balance=BALANCE_THRESHOLD - 1, exports=7)
+    setup = selectors.load_setup(AS_OF)
+    screened = selectors.verdicts_in_range(0, 10**9, setup)
+    for org in (alices_client, bobs_client):
+        monthly = selectors.verdict_for(org, as_of=AS_OF)
+        assert [(r.criterion.code, r.status) for r in screened[org.pk].criteria] == [
+            (r.criterion.code, r.status) for r in monthly.criteria
+        ]
+        assert [a.figure for r in screened[org.pk].criteria for a in r.alternatives] == [
+            a.figure for r in monthly.criteria for a in r.alternatives
+        ]
+    [candidate] = selectors.candidates(head, as_of=AS_OF)
+    assert candidate.organization == alices_client
+    turnover = row_of(candidate.verdict, "volume").alternatives[1]
+    assert (turnover.status.value, turnover.period) == ("met", "2026-04")
+    assert turnover.figure == TURNOVER_THRESHOLD + MILLION_RUB
