@@ -7,17 +7,19 @@ zero line. The template draws what this computes; the table beside it carries th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from kamrad.value.selectors import Indicators
 
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 8, 12, 28
 SERIES = (
-    ("revenue", _("Revenue"), "#3b6fd8"),
-    ("profit", _("Profit"), "#2e9d62"),
-    ("cost_to_serve", _("Cost to serve"), "#d9822b"),
+    ("revenue", gettext_lazy("Revenue"), "#3b6fd8"),
+    ("profit", gettext_lazy("Profit"), "#2e9d62"),
+    ("cost_to_serve", gettext_lazy("Cost to serve"), "#d9822b"),
 )
 
 
@@ -67,14 +69,16 @@ def _nice_step(span: int) -> int:
 
 
 def _short(value: int) -> str:
-    """A grid label in whole units: 1.2M, 350k."""
-    sign = "-" if value < 0 else ""
+    """A grid label in whole units: 1.2M, 350k (1,2 млн, 350 тыс. in Russian)."""
+    sign = "−" if value < 0 else ""
     value = abs(value)
-    for limit, suffix in ((10**9, "G"), (10**6, "M"), (10**3, "k")):
+    point = "," if (get_language() or "en").startswith("ru") else "."
+    for limit, suffix in ((10**9, _("%(n)sG")), (10**6, _("%(n)sM")), (10**3, _("%(n)sk"))):
         if value >= limit:
-            shown = value / limit
-            text = f"{shown:.1f}".rstrip("0").rstrip(".")
-            return f"{sign}{text}{suffix}"
+            # Integer arithmetic: one decimal, rounded half to even, no float on the way.
+            tenths = round(Fraction(value * 10, limit))
+            text = f"{tenths // 10}{point}{tenths % 10}" if tenths % 10 else str(tenths // 10)
+            return sign + str(suffix) % {"n": text}
     return f"{sign}{value}"
 
 

@@ -1,8 +1,8 @@
 """Reads of the work history: a client's indicators by month, quarter or year, and its records.
 
 Every figure is summed by the database from the integer base-currency columns, grouped by
-the period the record's date falls in (TruncMonth/TruncQuarter/TruncYear, on SQLite and
-PostgreSQL alike): six queries whatever the length of the history. Periods without records
+month in the database (`MonthOf`, on SQLite and PostgreSQL alike), then filed under its
+month, quarter or year: six queries whatever the length of the history. Periods without records
 are shown as rows of zeros.
 """
 
@@ -16,17 +16,18 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    CharField,
     Count,
     DateField,
-    DurationField,
-    ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
     Q,
     QuerySet,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +42,6 @@ PERIODS = {
     "quarter": gettext_lazy("Quarters"),
     "year": gettext_lazy("Years"),
 }
-_TRUNC = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 _STEP = {"month": 1, "quarter": 3, "year": 12}
 # How far back a table reaches when no start is given, in periods.
 DEFAULT_SPAN = {"month": 12, "quarter": 12, "year": 5}
@@ -164,19 +164,47 @@ class Indicators:
         )
 
 
+class MonthOf(Func):
+    """The 'YYYY-MM' of a date column, computed by the database itself.
+
+    Django's Trunc* functions call a Python function per row on SQLite; a date there is
+    ISO text, so its first seven characters are the month. PostgreSQL formats it.
+    """
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')")
+
+
+class DaysBetween(Func):
+    """Whole days from the second date to the first, as an integer on both databases."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        (end, end_params), (begin, begin_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        if connection.vendor == "sqlite":
+            sql = f"CAST(julianday({end}) - julianday({begin}) AS INTEGER)"
+        else:
+            sql = f"({end} - {begin})"
+        return sql, (*end_params, *begin_params)
+
+
 def _grouped(
     qs: QuerySet[Any], date_field: str, period: str, **aggregates: Any
-) -> Iterable[dict[str, Any]]:
-    return (
-        qs.annotate(p=_TRUNC[period](date_field, output_field=DateField()))
-        .values("p")
-        .order_by("p")
-        .annotate(**aggregates)
-    )
-
-
-def _key(value: datetime.date | datetime.datetime) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
+) -> Iterable[tuple[datetime.date, dict[str, Any]]]:
+    """Sums per month in SQL; each month is then filed under its period (at most a few
+    hundred rows, whatever the number of records)."""
+    for item in qs.annotate(m=MonthOf(date_field)).values("m").order_by("m").annotate(**aggregates):
+        month = datetime.date(int(item["m"][:4]), int(item["m"][5:7]), 1)
+        yield period_start(month, period), item
 
 
 def indicators(
@@ -188,7 +216,7 @@ def indicators(
     today: datetime.date | None = None,
 ) -> Indicators:
     """The client's figures per period between `start` and `end` (whole periods)."""
-    if period not in _TRUNC:
+    if period not in _STEP:
         raise ValueError(period)
     today = today or timezone.localdate()
     default_start, default_end = default_range(period, today)
@@ -213,74 +241,73 @@ def indicators(
     def within(name: str) -> Q:
         return Q(**{f"{name}__{op}": day for op, day in span.items()})
 
-    for item in _grouped(
+    for key, item in _grouped(
         Sale.objects.filter(within("date"), organization_id=org),
         "date",
         period,
         revenue=Sum("amount_base"),
         cost=Sum("cost_base"),
     ):
-        row = rows[_key(item["p"])]
-        row.revenue, row.cost_of_sales = item["revenue"] or 0, item["cost"] or 0
+        rows[key].revenue += item["revenue"] or 0
+        rows[key].cost_of_sales += item["cost"] or 0
 
-    for item in _grouped(
+    for key, item in _grouped(
         ServiceCost.objects.filter(within("date"), organization_id=org),
         "date",
         period,
         total=Sum("amount_base"),
     ):
-        rows[_key(item["p"])].cost_to_serve = item["total"] or 0
+        rows[key].cost_to_serve += item["total"] or 0
 
-    for item in _grouped(
+    for key, item in _grouped(
         Payment.objects.filter(within("paid_date"), organization_id=org),
         "paid_date",
         period,
         total=Sum("amount_base"),
     ):
-        rows[_key(item["p"])].payments_received = item["total"] or 0
+        rows[key].payments_received += item["total"] or 0
 
     # Late: paid after the due date, or still unpaid after it; counted in the period it was due.
     paid_or_today = Coalesce("paid_date", Value(today), output_field=DateField())
     late = Payment.objects.filter(within("due_date"), organization_id=org).filter(
         Q(paid_date__gt=F("due_date")) | Q(paid_date__isnull=True, due_date__lt=today)
     )
-    for item in _grouped(
+    for key, item in _grouped(
         late,
         "due_date",
         period,
         count=Count("id"),
-        lateness=Sum(
-            ExpressionWrapper(paid_or_today - F("due_date"), output_field=DurationField())
-        ),
+        lateness=Sum(DaysBetween(paid_or_today, F("due_date"))),
     ):
-        row = rows[_key(item["p"])]
-        row.payments_late = item["count"]
-        row.days_late_total = item["lateness"].days if item["lateness"] else 0
+        rows[key].payments_late += item["count"]
+        rows[key].days_late_total += item["lateness"] or 0
 
-    for item in _grouped(
+    for key, item in _grouped(
         Claim.objects.filter(within("date"), organization_id=org),
         "date",
         period,
         opened=Count("id"),
         still_open=Count("id", filter=Q(resolved_on__isnull=True)),
     ):
-        row = rows[_key(item["p"])]
-        row.claims_opened, row.claims_open = item["opened"], item["still_open"]
+        rows[key].claims_opened += item["opened"]
+        rows[key].claims_open += item["still_open"]
 
     has_accounts = False
-    for item in _grouped(
+    for key, item in _grouped(
         AccountMonth.objects.filter(within("month"), organization_id=org),
         "month",
         period,
         turnover=Sum("turnover_base"),
         balance=Sum("average_balance_base"),
-        months=Count("month", distinct=True),
         exports=Sum("exports_base"),
     ):
         has_accounts = True
-        row = rows[_key(item["p"])]
-        row.turnover, row.exports = item["turnover"] or 0, item["exports"] or 0
-        row.balance_total, row.balance_months = item["balance"] or 0, item["months"]
+        row = rows[key]
+        row.turnover += item["turnover"] or 0
+        row.exports += item["exports"] or 0
+        # Balances of several accounts (currencies) in one month add up; months average.
+        row.balance_total += item["balance"] or 0
+        row.balance_months += 1
 
     result = Indicators(
         organization_id=org,

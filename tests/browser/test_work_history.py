@@ -82,3 +82,21 @@ def test_the_full_page_adds_a_claim_in_place(
     expect(page.locator("#claims")).to_contain_text("Обрыв канала в филиале")
     assert Claim.objects.filter(subject="Обрыв канала в филиале").exists()
     page.screenshot(path=screenshots / "work-history-page.png", full_page=True)
+
+
+def test_the_work_history_reads_right_in_russian(
+    page: Page,
+    live_server: LiveServer,
+    alice: User,
+    demo_like_client: Organization,
+    screenshots: Path,
+) -> None:
+    sign_in(page, live_server, "alice")
+    page.context.add_cookies([{"name": "django_language", "value": "ru", "url": live_server.url}])
+    page.goto(f"{live_server.url}/clients/{demo_like_client.pk}/work-history/?period=year")
+    expect(page.get_by_role("heading", name="История работы")).to_be_visible()
+    expect(page.get_by_role("link", name="Годы")).to_have_attribute("aria-current", "true")
+    expect(
+        page.get_by_role("img", name="Выручка, прибыль и затраты на обслуживание")
+    ).to_be_visible()
+    page.locator(".cardgrid > section").first.screenshot(path=screenshots / "work-history-ru.png")
