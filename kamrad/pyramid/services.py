@@ -449,7 +449,12 @@ def _recompute(
                 done += len(chunk)
                 _report(run, done, total, progress)
     _report(run, total, total, progress)
+    summary = {tier.value: [0, 0] for tier in Tier}
+    for pk, values in computed.items():
+        summary[tiers[pk]][0] += 1
+        summary[tiers[pk]][1] += values["ltv"]
     RecomputeRun.objects.filter(pk=run.pk).update(
+        summary=summary,
         status=RecomputeRun.Status.DONE,
         finished_at=timezone.now(),
         done=total,
