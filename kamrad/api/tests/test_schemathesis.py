@@ -25,6 +25,10 @@ OPERATIONS = [
     ("/api/organizations/{id}/", "PATCH", {200, 409}),
     ("/api/contacts/", "POST", {201}),
     ("/api/relationships/", "POST", {201}),
+    ("/api/client-values/", "GET", {200}),
+    ("/api/tier-moves/", "GET", {200}),
+    ("/api/pyramid/", "GET", {200}),
+    ("/api/pyramid/recompute/", "POST", {202}),
 ]
 
 
