@@ -159,6 +159,9 @@ class RecomputeRun(models.Model):
     window_start = models.DateField(_("recent quarters from"), null=True, blank=True)
     settings_version = models.PositiveIntegerField(_("settings version"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # Each tier's [count, LTV] over all clients when the run finished: the pyramid page of
+    # those who see every client reads it instead of summing every value row per request.
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("recompute")

@@ -51,15 +51,30 @@ class TierSummary:
 _SVG_WIDTH, _BAND, _GAP = 420, 64, 4
 
 
-def summary(user: User) -> list[TierSummary]:
-    """Each tier with its count, its LTV and its share: one query."""
-    rows = {
+def _totals(user: User) -> dict[str, dict[str, int]]:
+    """Each tier's count and LTV: for whoever sees every client, as the last recompute left
+    them (one row read); for an account manager, summed over their own clients."""
+    if user.sees_all_clients:
+        last = (
+            RecomputeRun.objects.filter(status=RecomputeRun.Status.DONE)
+            .order_by("-started_at", "-id")
+            .values_list("summary", flat=True)
+            .first()
+        )
+        if last:
+            return {tier: {"count": c, "total": t} for tier, (c, t) in last.items()}
+    return {
         row["tier"]: row
         for row in values_visible_to(user)
         .order_by()
         .values("tier")
         .annotate(count=Count("pk"), total=Sum("ltv", output_field=BigIntegerField()))
     }
+
+
+def summary(user: User) -> list[TierSummary]:
+    """Each tier with its count, its LTV and its share: one query."""
+    rows = _totals(user)
     positive = sum(
         int(rows[t]["total"] or 0) for t in rows if t != Tier.BALLAST and rows[t]["total"]
     )

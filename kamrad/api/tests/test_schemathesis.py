@@ -31,6 +31,10 @@ OPERATIONS = [
     ("/api/sales/", "POST", {201, 400}),
     ("/api/account-months/", "POST", {201, 400}),
     ("/api/exchange-rates/", "POST", {201, 400}),
+    ("/api/client-values/", "GET", {200}),
+    ("/api/tier-moves/", "GET", {200}),
+    ("/api/pyramid/", "GET", {200}),
+    ("/api/pyramid/recompute/", "POST", {202}),
 ]
 
 

@@ -97,3 +97,18 @@ def test_it_renders_with_a_fixed_number_of_queries(
     client.get("/pyramid/")
     with django_assert_max_num_queries(12):
         assert client.get("/pyramid/").status_code == 200
+
+
+def test_the_heads_counts_come_from_the_last_recompute_and_a_managers_are_summed(
+    client: Client, head, alice, pyramid_world
+) -> None:
+    from kamrad.pyramid.models import ClientValue, RecomputeRun
+
+    assert RecomputeRun.objects.get().summary[Tier.BALLAST] == [1, -300]
+    ClientValue.objects.filter(organization=pyramid_world["alice_top"]).delete()
+    client.force_login(head)
+    heads = {t.tier: t.count for t in client.get("/pyramid/").context["tiers"]}
+    assert heads[Tier.MOST_VALUABLE] == 2  # as the recompute left it
+    client.force_login(alice)
+    alices = {t.tier: t.count for t in client.get("/pyramid/").context["tiers"]}
+    assert alices[Tier.MOST_VALUABLE] == 0  # her own rows, summed now
