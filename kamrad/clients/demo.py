@@ -32,6 +32,7 @@ from kamrad.clients.models import (
     Product,
     Region,
 )
+from kamrad.pyramid.services import pyramid_recompute
 from kamrad.users.models import Role, User
 from kamrad.users.services import user_create
 from kamrad.value import demo as value_demo
@@ -1293,7 +1294,10 @@ def load_demo(*, stdout: TextIO | None = None) -> Summary:
     with transaction.atomic(), search.deferred():
         summary = _Loader(random.Random(SEED), stdout).run()
         value_demo.load(today=DEMO_DAY, stdout=stdout)
+    # The pyramid of the demo's clients, so its page has something to show from the start.
+    run = pyramid_recompute(user=None)
     if stdout is not None:
+        stdout.write(f"Client pyramid: {run.total} clients ranked.\n")
         stdout.write(
             f"Loaded {summary.organizations} organizations, {summary.contacts} contact persons, "
             f"{summary.relationships} acquaintances, {summary.events} events, "
