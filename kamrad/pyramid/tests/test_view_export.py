@@ -16,7 +16,7 @@ def test_the_csv_holds_the_tier_and_writes_a_formula_as_text(
     client.force_login(alice)
     response = client.get("/pyramid/clients/export/", {"tier": "ballast", "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Organization"
     assert rows[1][0] == '\'=HYPERLINK("http://x")'
     assert rows[1][5] == "-3.00"  # LTV: minus three roubles, a number and not text

@@ -95,7 +95,7 @@ def test_the_exports_write_a_formula_looking_name_as_text(client, head, usd_rate
     client.force_login(head)
     response = client.get(EXPORT, {"format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Organization", "Tax number", "Account manager", "Criteria met"]
     assert rows[1][0] == '\'=HYPERLINK("http://evil.test","x")'
     assert rows[1][1] == "'+7701"
