@@ -655,19 +655,23 @@ class OrganizationWriter:
         return data
 
     def _find(self, values: dict[str, Any]) -> int | None:
+        """The organization a row updates: by its external key, else its tax number when the
+        row gives one (a new tax number is a new organization, whatever its name), else its
+        exact name."""
         orgs = self.ctx.orgs
-        for name, index, several in (
-            ("external_key", orgs.by_key, ""),
-            ("tax_number", orgs.by_tax, SEVERAL_TAX),
-            ("name", orgs.by_name, SEVERAL_NAMES),
+        key = (values.get("external_key") or "").strip()
+        if key and key in orgs.by_key:
+            return orgs.by_key[key]
+        tax = (values.get("tax_number") or "").strip()
+        name = (values.get("name") or "").strip()
+        for which, value, index, several in (
+            ("tax_number", tax, orgs.by_tax, SEVERAL_TAX),
+            ("name", "" if tax else name, orgs.by_name, SEVERAL_NAMES),
         ):
-            value = (values.get(name) or "").strip()
             if value:
                 found = index.get(value)
                 if found == _SEVERAL:
-                    raise RowProblem(name, str(several))
-                # An external key or tax number that is new means a new organization, even
-                # when another one has the same name.
+                    raise RowProblem(which, str(several))
                 return found
         return None
 
@@ -694,6 +698,12 @@ class OrganizationWriter:
                 self.ctx.orgs.add(org.pk, key=key, tax=org.tax_number, name=org.name)
                 return "created"
             org = Organization.objects.get(pk=org_id)
+            if key and key not in self.ctx.orgs.by_key:
+                # Known by its tax number or name until now; from now on by its key too.
+                ExternalKey.objects.create(
+                    kind=ExternalKey.Kind.ORGANIZATION, key=key, object_id=org.pk
+                )
+                self.ctx.orgs.add(org.pk, key=key)
             if not _differs(org, data):
                 return "unchanged"
             services.organization_update(
