@@ -309,3 +309,20 @@ def test_a_tax_number_two_organizations_share_is_refused(
     report = do_import("sales", write_csv(rows), head)
     assert report.problems[0].reason == "Several organizations have this tax number."
     assert not Sale.objects.exists()
+
+
+def test_it_imports_sales_from_an_xlsx_file(tmp_path: Path, clients: None) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ИНН", "Дата", "Сумма", "Номер документа"])
+    sheet.append([7701000001, datetime.date(2024, 2, 1), 1234.56, "X-1"])
+    sheet.append(["7702000002", "05.03.2024", "99,99", "X-2"])
+    path = tmp_path / "sales.xlsx"
+    book.save(path)
+    report = do_import("sales", path)
+    assert report.counts["created"] == 2, report.problems
+    sale = Sale.objects.get(external_id="X-1")
+    assert (sale.amount_minor, sale.date) == (123456, datetime.date(2024, 2, 1))
+    assert do_import("sales", path).counts["unchanged"] == 2

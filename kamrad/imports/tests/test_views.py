@@ -166,3 +166,15 @@ def test_the_pages_speak_russian(heads_client: Client) -> None:
     assert "Пробный прогон" in html and "Столбцы" in html
     listing = heads_client.get(reverse("imports:list"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Импорт" in listing
+
+
+def test_the_history_lists_who_imported_what_in_a_fixed_number_of_queries(
+    heads_client: Client, head: User, django_assert_max_num_queries
+) -> None:
+    for n in range(30):
+        ImportJob.objects.create(
+            created_by=head, kind="payments", file_name=f"f{n}.csv", stored_as=f"f{n}.csv"
+        )
+    with django_assert_max_num_queries(8):
+        page = heads_client.get(reverse("imports:list")).content.decode()
+    assert "f29.csv" in page and "Payments" in page
