@@ -474,11 +474,27 @@ class BulkWriter:
                 f'SELECT {select}, s.organization_id FROM {table} t {join} "{self.table}" s '
                 f"ON s.organization_id = t.org AND s.{column} = t.k WHERE {extra}"
             )
-            for stored in self.sql.select(sql, []):
+            for stored in self._select_by_index(sql):
                 values = dict(zip(columns, stored[1:-1], strict=True))
                 key = self._key(stored[-1], values)
                 found.setdefault(key, stored[:-1])
         return found
+
+    def _select_by_index(self, sql: str) -> list[tuple[Any, ...]]:
+        if connection.vendor != "postgresql":
+            return self.sql.select(sql, [])
+        # Inside the import's transaction PostgreSQL cannot see how large the table has grown
+        # and may hash the whole table for a few thousand keys; an index probe per key is
+        # always the right plan here.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+            try:
+                cursor.execute(sql)
+                return cursor.fetchall()
+            finally:
+                cursor.execute("SET LOCAL enable_hashjoin = on")
+                cursor.execute("SET LOCAL enable_mergejoin = on")
 
     def _keys_table(self, table: str, column: str) -> None:
         if table not in self._made:
