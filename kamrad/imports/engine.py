@@ -469,7 +469,7 @@ class BulkWriter:
             if not pairs:
                 continue
             self._keys_table(table, column)
-            self.sql.execute_many(f"INSERT INTO {table} (org, k) VALUES (%s, %s)", list(pairs))
+            self.sql.insert(table, ["org", "k"], list(pairs))
             sql = (
                 f'SELECT {select}, s.organization_id FROM {table} t {join} "{self.table}" s '
                 f"ON s.organization_id = t.org AND s.{column} = t.k WHERE {extra}"
