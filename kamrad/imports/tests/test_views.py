@@ -133,6 +133,16 @@ def test_progress_is_polled_as_a_partial(heads_client: Client) -> None:
     assert "<html" not in html
 
 
+def test_polling_reloads_the_page_once_the_run_is_over(heads_client: Client) -> None:
+    upload(heads_client)
+    job = ImportJob.objects.get()
+    response = heads_client.get(
+        reverse("imports:job", args=[job.pk]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 204
+    assert response["HX-Refresh"] == "true"
+
+
 def test_the_upload_limit_is_enforced(heads_client: Client, settings) -> None:
     settings.KAMRAD_IMPORT_MAX_BYTES = 50
     response = upload(heads_client)
