@@ -100,7 +100,7 @@ def csv_safe(value: str) -> str:
     return value
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     number: int
     values: dict[str, Any]
@@ -260,15 +260,17 @@ def _base(ctx: Context, values: dict[str, Any], name: str, date: Any) -> int:
 
 
 def _build_sale(values: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    quantity = values.get("quantity")
+    get = values.get
+    quantity = get("quantity")
     if quantity is None:
         quantity = 1
-    if quantity < 0:
+    elif quantity < 0:
         raise RowProblem("quantity", _("The quantity cannot be negative."))
-    if (values.get("cost") or 0) < 0:
+    cost = get("cost") or 0
+    if cost < 0:
         raise RowProblem("cost", _("The cost cannot be negative."))
-    product_id, line = None, values.get("product_line") or ""
-    product = values.get("product") or ""
+    product_id, line = None, get("product_line") or ""
+    product = get("product")
     if product:
         found = ctx_products(ctx).get(product)
         if found:
@@ -276,18 +278,24 @@ def _build_sale(values: dict[str, Any], ctx: Context) -> dict[str, Any]:
             line = line or category or product
         else:
             line = line or product
+    date, currency, amount = values["date"], values["currency"], values["amount"]
+    if currency == ctx.base:
+        amount_base, cost_base = amount, cost
+    else:
+        amount_base = _base(ctx, values, "amount", date)
+        cost_base = _base(ctx, values, "cost", date)
     return {
-        "date": values["date"],
+        "date": date,
         "product_id": product_id,
         "product_line": line[:200],
-        "description": values.get("description") or "",
+        "description": get("description") or "",
         "quantity": quantity,
-        "currency": values["currency"],
-        "amount_minor": values["amount"],
-        "cost_minor": values.get("cost") or 0,
-        "amount_base": _base(ctx, values, "amount", values["date"]),
-        "cost_base": _base(ctx, values, "cost", values["date"]),
-        "external_id": values.get("external_id") or "",
+        "currency": currency,
+        "amount_minor": amount,
+        "cost_minor": cost,
+        "amount_base": amount_base,
+        "cost_base": cost_base,
+        "external_id": get("external_id") or "",
     }
 
 
@@ -979,8 +987,9 @@ def run_import(
         errors.writerow([_("Row"), _("Column"), _("Problem")])
     plan = Plan.make(kind, mapping, base_currency())
 
-    def note(number: int, cells: list[Any], action: str) -> None:
-        report.counts[action] += 1
+    def note(number: int, cells: list[Any], action: str, counted: bool = False) -> None:
+        if not counted:
+            report.counts[action] += 1
         samples = report.samples[action]
         if len(samples) < SAMPLE_ROWS:
             samples.append({"row": number, "cells": [reading.text(c) for c in cells]})
@@ -995,12 +1004,16 @@ def run_import(
             if errors is not None:
                 errors.writerow([number, csv_safe(problem.column), csv_safe(reason)])
 
+    counts, samples = report.counts, report.samples
+
     def flush(batch: list[Parsed]) -> None:
         for parsed, outcome in writer.write(batch):
-            if isinstance(outcome, RowProblem):
-                reject(parsed.number, parsed.cells, [(outcome.field, outcome.reason)])
+            if outcome.__class__ is str:
+                counts[outcome] += 1  # type: ignore[index]
+                if len(samples[outcome]) < SAMPLE_ROWS:  # type: ignore[index]
+                    note(parsed.number, parsed.cells, outcome, counted=True)  # type: ignore[arg-type]
             else:
-                note(parsed.number, parsed.cells, outcome)
+                reject(parsed.number, parsed.cells, [(outcome.field, outcome.reason)])  # type: ignore[union-attr]
         if progress is not None:
             progress(report.rows)
 
