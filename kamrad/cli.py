@@ -5,6 +5,7 @@ kamrad serve                 serve with gunicorn (KAMRAD_BIND, KAMRAD_WORKERS)
 kamrad createuser NAME --role head|manager|viewer|admin
 kamrad token NAME            print the API token of a user (--rotate, --revoke)
 kamrad generate --clients N  a large synthetic data set, for benchmarks
+kamrad import KIND FILE      import CSV or XLSX (--dry-run, --good-rows-only, --map COL=FIELD)
 kamrad migrate, kamrad check --deploy, ...  every Django management command
 """
 

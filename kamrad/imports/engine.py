@@ -100,7 +100,7 @@ def csv_safe(value: str) -> str:
     return value
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     number: int
     values: dict[str, Any]
@@ -260,15 +260,17 @@ def _base(ctx: Context, values: dict[str, Any], name: str, date: Any) -> int:
 
 
 def _build_sale(values: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    quantity = values.get("quantity")
+    get = values.get
+    quantity = get("quantity")
     if quantity is None:
         quantity = 1
-    if quantity < 0:
+    elif quantity < 0:
         raise RowProblem("quantity", _("The quantity cannot be negative."))
-    if (values.get("cost") or 0) < 0:
+    cost = get("cost") or 0
+    if cost < 0:
         raise RowProblem("cost", _("The cost cannot be negative."))
-    product_id, line = None, values.get("product_line") or ""
-    product = values.get("product") or ""
+    product_id, line = None, get("product_line") or ""
+    product = get("product")
     if product:
         found = ctx_products(ctx).get(product)
         if found:
@@ -276,18 +278,24 @@ def _build_sale(values: dict[str, Any], ctx: Context) -> dict[str, Any]:
             line = line or category or product
         else:
             line = line or product
+    date, currency, amount = values["date"], values["currency"], values["amount"]
+    if currency == ctx.base:
+        amount_base, cost_base = amount, cost
+    else:
+        amount_base = _base(ctx, values, "amount", date)
+        cost_base = _base(ctx, values, "cost", date)
     return {
-        "date": values["date"],
+        "date": date,
         "product_id": product_id,
         "product_line": line[:200],
-        "description": values.get("description") or "",
+        "description": get("description") or "",
         "quantity": quantity,
-        "currency": values["currency"],
-        "amount_minor": values["amount"],
-        "cost_minor": values.get("cost") or 0,
-        "amount_base": _base(ctx, values, "amount", values["date"]),
-        "cost_base": _base(ctx, values, "cost", values["date"]),
-        "external_id": values.get("external_id") or "",
+        "currency": currency,
+        "amount_minor": amount,
+        "cost_minor": cost,
+        "amount_base": amount_base,
+        "cost_base": cost_base,
+        "external_id": get("external_id") or "",
     }
 
 
@@ -469,16 +477,32 @@ class BulkWriter:
             if not pairs:
                 continue
             self._keys_table(table, column)
-            self.sql.execute_many(f"INSERT INTO {table} (org, k) VALUES (%s, %s)", list(pairs))
+            self.sql.insert(table, ["org", "k"], list(pairs))
             sql = (
                 f'SELECT {select}, s.organization_id FROM {table} t {join} "{self.table}" s '
                 f"ON s.organization_id = t.org AND s.{column} = t.k WHERE {extra}"
             )
-            for stored in self.sql.select(sql, []):
+            for stored in self._select_by_index(sql):
                 values = dict(zip(columns, stored[1:-1], strict=True))
                 key = self._key(stored[-1], values)
                 found.setdefault(key, stored[:-1])
         return found
+
+    def _select_by_index(self, sql: str) -> list[tuple[Any, ...]]:
+        if connection.vendor != "postgresql":
+            return self.sql.select(sql, [])
+        # Inside the import's transaction PostgreSQL cannot see how large the table has grown
+        # and may hash the whole table for a few thousand keys; an index probe per key is
+        # always the right plan here.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+            try:
+                cursor.execute(sql)
+                return cursor.fetchall()
+            finally:
+                cursor.execute("SET LOCAL enable_hashjoin = on")
+                cursor.execute("SET LOCAL enable_mergejoin = on")
 
     def _keys_table(self, table: str, column: str) -> None:
         if table not in self._made:
@@ -655,19 +679,23 @@ class OrganizationWriter:
         return data
 
     def _find(self, values: dict[str, Any]) -> int | None:
+        """The organization a row updates: by its external key, else its tax number when the
+        row gives one (a new tax number is a new organization, whatever its name), else its
+        exact name."""
         orgs = self.ctx.orgs
-        for name, index, several in (
-            ("external_key", orgs.by_key, ""),
-            ("tax_number", orgs.by_tax, SEVERAL_TAX),
-            ("name", orgs.by_name, SEVERAL_NAMES),
+        key = (values.get("external_key") or "").strip()
+        if key and key in orgs.by_key:
+            return orgs.by_key[key]
+        tax = (values.get("tax_number") or "").strip()
+        name = (values.get("name") or "").strip()
+        for which, value, index, several in (
+            ("tax_number", tax, orgs.by_tax, SEVERAL_TAX),
+            ("name", "" if tax else name, orgs.by_name, SEVERAL_NAMES),
         ):
-            value = (values.get(name) or "").strip()
             if value:
                 found = index.get(value)
                 if found == _SEVERAL:
-                    raise RowProblem(name, str(several))
-                # An external key or tax number that is new means a new organization, even
-                # when another one has the same name.
+                    raise RowProblem(which, str(several))
                 return found
         return None
 
@@ -694,6 +722,12 @@ class OrganizationWriter:
                 self.ctx.orgs.add(org.pk, key=key, tax=org.tax_number, name=org.name)
                 return "created"
             org = Organization.objects.get(pk=org_id)
+            if key and key not in self.ctx.orgs.by_key:
+                # Known by its tax number or name until now; from now on by its key too.
+                ExternalKey.objects.create(
+                    kind=ExternalKey.Kind.ORGANIZATION, key=key, object_id=org.pk
+                )
+                self.ctx.orgs.add(org.pk, key=key)
             if not _differs(org, data):
                 return "unchanged"
             services.organization_update(
@@ -953,8 +987,9 @@ def run_import(
         errors.writerow([_("Row"), _("Column"), _("Problem")])
     plan = Plan.make(kind, mapping, base_currency())
 
-    def note(number: int, cells: list[Any], action: str) -> None:
-        report.counts[action] += 1
+    def note(number: int, cells: list[Any], action: str, counted: bool = False) -> None:
+        if not counted:
+            report.counts[action] += 1
         samples = report.samples[action]
         if len(samples) < SAMPLE_ROWS:
             samples.append({"row": number, "cells": [reading.text(c) for c in cells]})
@@ -969,12 +1004,16 @@ def run_import(
             if errors is not None:
                 errors.writerow([number, csv_safe(problem.column), csv_safe(reason)])
 
+    counts, samples = report.counts, report.samples
+
     def flush(batch: list[Parsed]) -> None:
         for parsed, outcome in writer.write(batch):
-            if isinstance(outcome, RowProblem):
-                reject(parsed.number, parsed.cells, [(outcome.field, outcome.reason)])
+            if outcome.__class__ is str:
+                counts[outcome] += 1  # type: ignore[index]
+                if len(samples[outcome]) < SAMPLE_ROWS:  # type: ignore[index]
+                    note(parsed.number, parsed.cells, outcome, counted=True)  # type: ignore[arg-type]
             else:
-                note(parsed.number, parsed.cells, outcome)
+                reject(parsed.number, parsed.cells, [(outcome.field, outcome.reason)])  # type: ignore[union-attr]
         if progress is not None:
             progress(report.rows)
 

@@ -124,6 +124,9 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         job.refresh_from_db()
     if request.htmx:  # type: ignore[attr-defined]
+        if not job.is_busy:
+            # The run is over: reload the whole page, mapping form and all.
+            return HttpResponse(status=204, headers={"HX-Refresh": "true"})
         return render(request, "imports/import_job.html#status", _job_context(request, job))
     return render(
         request, "imports/import_job.html", _job_context(request, job, form=form), status=status

@@ -289,3 +289,40 @@ def test_an_overriding_map_names_columns_by_their_header(write_csv, clients: Non
     assert mapping == {0: "org_tax_number", 1: "date", 2: "amount"}
     assert run_import(KINDS["sales"], table, mapping, user=None, dry_run=False).written
     assert ContactPoint.objects.count() == 0
+
+
+def test_an_organization_entered_by_hand_is_found_by_its_tax_number_and_keeps_the_key(
+    write_csv, head: User, alice: User, alices_client: Organization
+) -> None:
+    rows = [["Код", "Наименование", "ИНН"], ["C-9", "ООО Ромашка", "7701000001"]]
+    report = do_import("organizations", write_csv(rows), head)
+    assert report.counts["unchanged"] == 1
+    assert ExternalKey.objects.get(key="C-9").object_id == alices_client.pk
+    assert Organization.objects.count() == 1
+
+
+def test_a_tax_number_two_organizations_share_is_refused(
+    write_csv, head: User, alices_client: Organization
+) -> None:
+    Organization.objects.create(name="Двойник", tax_number="7701000001")
+    rows = [["ИНН", "Дата", "Сумма"], ["7701000001", "01.02.2024", "10"]]
+    report = do_import("sales", write_csv(rows), head)
+    assert report.problems[0].reason == "Several organizations have this tax number."
+    assert not Sale.objects.exists()
+
+
+def test_it_imports_sales_from_an_xlsx_file(tmp_path: Path, clients: None) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ИНН", "Дата", "Сумма", "Номер документа"])
+    sheet.append([7701000001, datetime.date(2024, 2, 1), 1234.56, "X-1"])
+    sheet.append(["7702000002", "05.03.2024", "99,99", "X-2"])
+    path = tmp_path / "sales.xlsx"
+    book.save(path)
+    report = do_import("sales", path)
+    assert report.counts["created"] == 2, report.problems
+    sale = Sale.objects.get(external_id="X-1")
+    assert (sale.amount_minor, sale.date) == (123456, datetime.date(2024, 2, 1))
+    assert do_import("sales", path).counts["unchanged"] == 2

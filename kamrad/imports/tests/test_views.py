@@ -133,6 +133,16 @@ def test_progress_is_polled_as_a_partial(heads_client: Client) -> None:
     assert "<html" not in html
 
 
+def test_polling_reloads_the_page_once_the_run_is_over(heads_client: Client) -> None:
+    upload(heads_client)
+    job = ImportJob.objects.get()
+    response = heads_client.get(
+        reverse("imports:job", args=[job.pk]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 204
+    assert response["HX-Refresh"] == "true"
+
+
 def test_the_upload_limit_is_enforced(heads_client: Client, settings) -> None:
     settings.KAMRAD_IMPORT_MAX_BYTES = 50
     response = upload(heads_client)
@@ -166,3 +176,15 @@ def test_the_pages_speak_russian(heads_client: Client) -> None:
     assert "Пробный прогон" in html and "Столбцы" in html
     listing = heads_client.get(reverse("imports:list"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Импорт" in listing
+
+
+def test_the_history_lists_who_imported_what_in_a_fixed_number_of_queries(
+    heads_client: Client, head: User, django_assert_max_num_queries
+) -> None:
+    for n in range(30):
+        ImportJob.objects.create(
+            created_by=head, kind="payments", file_name=f"f{n}.csv", stored_as=f"f{n}.csv"
+        )
+    with django_assert_max_num_queries(8):
+        page = heads_client.get(reverse("imports:list")).content.decode()
+    assert "f29.csv" in page and "Payments" in page
