@@ -13,6 +13,7 @@ Memory is one batch plus the problems kept for the report, whatever the file's s
 from __future__ import annotations
 
 import csv
+import datetime
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from kamrad.imports.models import ExternalKey
 from kamrad.lib import money
 from kamrad.lib.text import fold
 from kamrad.users.models import User
+from kamrad.value import services as value_services
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
 from kamrad.value.rates import MissingRate, RateBook, base_currency
 
@@ -118,6 +120,9 @@ class Context:
         self._orgs: OrgIndex | None = None
         self.columns: dict[str, str] = {}  # field name → the header of its column
         self.base = base_currency()
+        # Each imported rate's currency and its earliest date: what the stored records'
+        # base amounts must be recomputed from once the rates are in.
+        self.rates_from: dict[str, datetime.date] = {}
 
     @property
     def rates(self) -> RateBook:
@@ -346,7 +351,9 @@ def _build_payment(values: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "description": values.get("description") or "",
         "currency": values["currency"],
         "amount_minor": values["amount"],
-        "amount_base": _base(ctx, values, "amount", values["due_date"]),
+        # Converted at the rate of the day it was paid, else of the day it was due — as the
+        # work-history services do (kamrad.value.services.rate_date).
+        "amount_base": _base(ctx, values, "amount", values.get("paid_date") or values["due_date"]),
         "external_id": values.get("external_id") or "",
     }
 
@@ -389,6 +396,9 @@ def _build_rate(values: dict[str, Any], ctx: Context) -> dict[str, Any]:
         scaled = money.rate_to_scaled(values["rate"])
     except money.MoneyError:
         raise RowProblem("rate", _("A rate must be a positive number.")) from None
+    known = ctx.rates_from.get(values["currency"])
+    if known is None or values["date"] < known:
+        ctx.rates_from[values["currency"]] = values["date"]
     return {"currency": values["currency"], "date": values["date"], "rate_scaled": scaled}
 
 
@@ -1035,6 +1045,10 @@ def run_import(
                 flush(batch)
                 writer.finish()
             report.written = not dry_run and (report.counts["rejected"] == 0 or good_rows_only)
+            if report.written:
+                for currency, since in ctx.rates_from.items():
+                    # New or changed rates govern records already stored.
+                    value_services.rebase(currencies=[currency], since=since)
             if not report.written:
                 transaction.set_rollback(True)
     except reading.FileRefused as error:

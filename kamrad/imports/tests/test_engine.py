@@ -232,6 +232,29 @@ def test_it_imports_rates_then_converts_foreign_sales_at_the_rate_of_their_date(
     assert Sale.objects.get().amount_base == 90500
 
 
+def test_importing_a_changed_rate_rebases_the_records_it_governs(write_csv, clients: None) -> None:
+    first = [["Валюта", "Дата", "Курс"], ["USD", "01.01.2024", "90"]]
+    do_import("exchange_rates", write_csv(first, name="rates.csv"))
+    sales = [["ИНН", "Дата", "Сумма", "Валюта"], ["7701000001", "10.02.2024", "10", "USD"]]
+    do_import("sales", write_csv(sales, name="usd.csv"))
+    assert Sale.objects.get().amount_base == 90000
+    changed = [["Валюта", "Дата", "Курс"], ["USD", "01.02.2024", "100"]]
+    report = do_import("exchange_rates", write_csv(changed, name="later.csv"))
+    assert report.counts["created"] == 1
+    assert Sale.objects.get().amount_base == 100000
+
+
+def test_a_payment_converts_at_the_rate_of_the_day_it_was_paid(write_csv, clients: None) -> None:
+    rates = [["Валюта", "Дата", "Курс"], ["USD", "01.01.2024", "90"], ["USD", "01.02.2024", "95"]]
+    do_import("exchange_rates", write_csv(rates, name="rates.csv"))
+    payments = [
+        ["ИНН", "Срок оплаты", "Дата оплаты", "Сумма", "Валюта"],
+        ["7701000001", "20.01.2024", "05.02.2024", "10", "USD"],
+    ]
+    do_import("payments", write_csv(payments, name="p.csv"))
+    assert Payment.objects.get().amount_base == 95000
+
+
 def test_it_imports_payments_claims_costs_and_account_months(write_csv, clients: None) -> None:
     payments = [
         ["ИНН", "Срок оплаты", "Дата оплаты", "Сумма", "Способ оплаты", "Номер"],
