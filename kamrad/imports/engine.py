@@ -73,6 +73,9 @@ class Report:
     good_rows_only: bool = False
     file_error: str = ""
     seconds: float = 0.0
+    # The organizations whose value may have changed (their work history or their kind), for
+    # the pyramid to recompute; None: all of them (an exchange rate changed every conversion).
+    touched: set[int] | None = field(default_factory=set)
 
     @property
     def refused(self) -> bool:
@@ -123,6 +126,11 @@ class Context:
         # Each imported rate's currency and its earliest date: what the stored records'
         # base amounts must be recomputed from once the rates are in.
         self.rates_from: dict[str, datetime.date] = {}
+        self.touched: set[int] | None = set()
+
+    def touch(self, organization_id: int | None) -> None:
+        if self.touched is not None and organization_id is not None:
+            self.touched.add(organization_id)
 
     @property
     def rates(self) -> RateBook:
@@ -571,8 +579,10 @@ class BulkWriter:
                 else:
                     action = "updated"
                     updates[pk] = values
+                    ctx.touch(org_id)
             else:
                 action = "created"
+                ctx.touch(org_id)
                 if not scoped:
                     inserts[key] = values
                 elif external:
@@ -730,6 +740,7 @@ class OrganizationWriter:
                         kind=ExternalKey.Kind.ORGANIZATION, key=key, object_id=org.pk
                     )
                 self.ctx.orgs.add(org.pk, key=key, tax=org.tax_number, name=org.name)
+                self.ctx.touch(org.pk)
                 return "created"
             org = Organization.objects.get(pk=org_id)
             if key and key not in self.ctx.orgs.by_key:
@@ -744,6 +755,7 @@ class OrganizationWriter:
                 user=self.ctx.user, organization=org, data=data, expected_version=org.version
             )
             self.ctx.orgs.add(org.pk, tax=org.tax_number, name=org.name)
+            self.ctx.touch(org.pk)
             return "updated"
         except ValidationError as error:
             raise _validation_problem(error, "name") from None
@@ -1048,7 +1060,9 @@ def run_import(
             if report.written:
                 for currency, since in ctx.rates_from.items():
                     # New or changed rates govern records already stored.
-                    value_services.rebase(currencies=[currency], since=since)
+                    if value_services.rebase(currencies=[currency], since=since):
+                        ctx.touched = None
+                report.touched = ctx.touched
             if not report.written:
                 transaction.set_rollback(True)
     except reading.FileRefused as error:

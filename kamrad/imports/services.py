@@ -22,12 +22,30 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kamrad.imports import reading
-from kamrad.imports.engine import run_import
+from kamrad.imports.engine import Report, run_import
 from kamrad.imports.kinds import KINDS, check_mapping, guess_mapping
 from kamrad.imports.models import ImportJob
+from kamrad.pyramid.models import RecomputeRun
+from kamrad.pyramid.services import RecomputeBusy, pyramid_recompute
 from kamrad.users.models import User
 
 log = logging.getLogger("kamrad.imports")
+
+
+def pyramid_after_import(*, report: Report, user: User | None) -> RecomputeRun | None:
+    """Bring the client pyramid up to date with what an import wrote.
+
+    Only the clients the import touched are read again (all of them after a rate changed
+    conversions); everyone is ranked anew. When a recompute is already running, this one is
+    left to the next run and None is returned.
+    """
+    if report.dry_run or not report.written or report.touched == set():
+        return None
+    try:
+        return pyramid_recompute(user=user, organization_ids=report.touched)
+    except RecomputeBusy:
+        log.info("pyramid recompute busy: the import's clients wait for the next run")
+        return None
 
 
 def upload_dir() -> Path:
@@ -193,6 +211,11 @@ def _execute(job: ImportJob) -> ImportJob:
     else:
         job.report = report.to_json()
         job.message = report.file_error
+        try:
+            pyramid_after_import(report=report, user=job.created_by)
+        except Exception:
+            # The import itself is written; the pyramid catches up at its next recompute.
+            log.exception("pyramid recompute after import %s failed", pk)
         if report.file_error:
             job.status = ImportJob.Status.FAILED
         elif job.dry_run:

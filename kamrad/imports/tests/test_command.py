@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kamrad.clients.models import Organization
+from kamrad.pyramid.models import ClientValue
 from kamrad.value.models import Sale
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,15 @@ def test_it_refuses_a_fake_xlsx_with_a_clear_message(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(CommandError, match="not an XLSX file"):
         call_command("import", "sales", str(path))
+
+
+def test_the_pyramid_follows_an_import_of_work_history(
+    write_csv, alices_client: Organization, capsys
+) -> None:
+    assert "Client pyramid" in run("sales", str(write_csv(ROWS)), capsys=capsys)
+    assert ClientValue.objects.get(organization=alices_client).ltv == 124456
+    more = [ROWS[0], ["7701000001", "03.02.2024", "100", "A-3"]]
+    run("sales", str(write_csv(more, name="more.csv")), capsys=capsys)
+    assert ClientValue.objects.get(organization=alices_client).ltv == 134456
+    out = run("sales", str(write_csv(more, name="more.csv")), capsys=capsys)
+    assert "Client pyramid" not in out  # nothing changed, nothing to recompute

@@ -255,6 +255,28 @@ def test_a_payment_converts_at_the_rate_of_the_day_it_was_paid(write_csv, client
     assert Payment.objects.get().amount_base == 95000
 
 
+def test_a_run_names_the_clients_whose_value_it_changed(
+    write_csv, alices_client: Organization, bobs_client: Organization
+) -> None:
+    rows = [["ИНН", "Дата", "Сумма", "Номер"], ["7701000001", "01.02.2024", "10", "A-1"]]
+    path = write_csv(rows)
+    assert do_import("sales", path).touched == {alices_client.pk}
+    assert do_import("sales", path).touched == set()  # nothing changed the second time
+    assert do_import("sales", path, dry_run=True).touched == set()
+
+
+def test_a_rate_that_changes_conversions_touches_every_client(
+    write_csv, alices_client: Organization
+) -> None:
+    do_import(
+        "exchange_rates", write_csv([["Валюта", "Дата", "Курс"], ["USD", "01.01.2024", "90"]])
+    )
+    usd = [["ИНН", "Дата", "Сумма", "Валюта"], ["7701000001", "10.02.2024", "10", "USD"]]
+    do_import("sales", write_csv(usd, name="usd.csv"))
+    later = [["Валюта", "Дата", "Курс"], ["USD", "01.02.2024", "99"]]
+    assert do_import("exchange_rates", write_csv(later, name="later.csv")).touched is None
+
+
 def test_it_imports_payments_claims_costs_and_account_months(write_csv, clients: None) -> None:
     payments = [
         ["ИНН", "Срок оплаты", "Дата оплаты", "Сумма", "Способ оплаты", "Номер"],

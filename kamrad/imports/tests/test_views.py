@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from kamrad.clients.models import Organization
 from kamrad.imports.models import ImportJob
+from kamrad.pyramid.models import ClientValue
 from kamrad.users.models import User
 from kamrad.value.models import Sale
 
@@ -96,6 +97,9 @@ def test_the_whole_flow_from_upload_to_result(
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert set(Sale.objects.values_list("external_id", flat=True)) == {"A-1", "A-4"}
+    # The pyramid follows what was imported, without anyone pressing "recompute".
+    value = ClientValue.objects.get(organization=alices_client)
+    assert value.ltv == sum(Sale.objects.values_list("amount_base", flat=True)) > 0
     page = heads_client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert "Imported." in page and "2 bad rows were left out." in page
 

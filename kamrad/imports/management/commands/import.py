@@ -7,6 +7,7 @@ from kamrad.clients.generate import Progress
 from kamrad.imports import reading
 from kamrad.imports.engine import open_and_map, run_import
 from kamrad.imports.kinds import KINDS, check_mapping
+from kamrad.imports.services import pyramid_after_import
 from kamrad.users.models import Role, User
 
 
@@ -125,3 +126,10 @@ class Command(BaseCommand):
         )
         if report.refused:
             sys.exit(1)
+        run = pyramid_after_import(report=report, user=user)
+        if run is not None:
+            run.refresh_from_db()
+            self.stdout.write(
+                f"Client pyramid: {run.changed:,} of {run.clients:,} clients changed "
+                f"({(run.finished_at - run.started_at).total_seconds():.1f} s)."
+            )
