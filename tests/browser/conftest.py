@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 # The live server and the tests' own database calls run beside Playwright's event loop in this
 # thread; Django refuses synchronous database access there unless told it is deliberate.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    On SQLite the tests' database lives in memory and the server's threads share its one
+    connection; a card that loads several sections at once (htmx) would use it from several
+    threads together. Requests still arrive on their own threads (a browser's idle keep-alive
+    connection must not block the others); only the application runs one at a time.
+    """
+
+    _lock = threading.Lock()
+
+    def set_app(self, application: Any) -> None:
+        def serial(environ: dict[str, Any], start_response: Any) -> Any:
+            with self._lock:
+                return application(environ, start_response)
+
+        super().set_app(serial)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 CHROMIUM = Path("/usr/bin/chromium")
 SKIP_REASON = "Chromium not installed: browser tests SKIPPED (apt-get install chromium)"
