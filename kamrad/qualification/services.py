@@ -352,3 +352,15 @@ def verdicts_store(
 def verdict_refresh(organization_id: int, *, setup: Any = None) -> int:
     """Re-evaluate one client's stored verdict (after its judged marks changed)."""
     return verdicts_store(organization_id, organization_id, setup or selectors.load_setup())
+
+
+def verdicts_store_all(*, as_of: datetime.date | None = None, batch: int = 5000) -> int:
+    """Evaluate and store every client's verdict in batches of ids; the rows written."""
+    setup = selectors.load_setup(as_of)
+    bounds = Organization.objects.aggregate(first=models.Min("id"), last=models.Max("id"))
+    if bounds["first"] is None:
+        return 0
+    return sum(
+        verdicts_store(first, first + batch - 1, setup)
+        for first in range(bounds["first"], bounds["last"] + 1, batch)
+    )

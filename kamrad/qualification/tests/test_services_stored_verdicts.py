@@ -88,3 +88,10 @@ def test_a_judged_mark_refreshes_that_clients_stored_verdict_at_once(world, head
     stored = StoredVerdict.objects.get(organization=org)
     assert stored.met_codes == ["monopoly"]
     assert stored.met_count == 1
+
+
+def test_storing_every_client_in_batches_covers_them_all(world):
+    # The two judged clients were stored when judged; the other five are written now.
+    assert services.verdicts_store_all(as_of=AS_OF, batch=2) == len(world) - 2
+    assert StoredVerdict.objects.count() == len(world)
+    assert services.verdicts_store_all(as_of=AS_OF, batch=3) == 0
