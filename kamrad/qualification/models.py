@@ -298,7 +298,8 @@ class StoredVerdict(models.Model):
     """A client's verdict as last evaluated, so a list over every client reads rows, not figures.
 
     Written in bulk by `kamrad qualify` (only the rows that changed) and refreshed for one client
-    when its judged marks change. Not edited by people; `services` is its only writer.
+    when its judged marks change; a change of the criteria or of the rule marks every row stale.
+    Not edited by people; `services` is its only writer.
     """
 
     organization = models.OneToOneField(
@@ -310,6 +311,11 @@ class StoredVerdict(models.Model):
     qualifies = models.BooleanField(_("qualifies"), db_index=True)
     met_codes = models.JSONField(_("criteria met (codes)"), default=list, blank=True)
     computed_at = models.DateTimeField(_("evaluated at"))
+    stale = models.BooleanField(
+        _("stale"),
+        default=False,
+        help_text=_("The criteria or the rule changed since; the next evaluation rewrites it."),
+    )
 
     class Meta:
         verbose_name = _("stored verdict")

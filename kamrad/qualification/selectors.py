@@ -644,7 +644,9 @@ def stored_candidates(user: Any) -> list[Candidate]:
     ]
 
 
-def stored_evaluated_at(user: Any) -> datetime.datetime | None:
-    """When the visible stored verdicts were last evaluated (None when never)."""
+def stored_evaluated_at(user: Any) -> tuple[datetime.datetime | None, bool]:
+    """When the visible stored verdicts were last evaluated (None when never), and whether
+    the criteria or the rule changed since (some are stale)."""
     rows = access.scope(StoredVerdict.objects.all(), user, "organization")
-    return rows.aggregate(last=Max("computed_at"))["last"]
+    found = rows.aggregate(last=Max("computed_at"), stale=Count("pk", filter=Q(stale=True)))
+    return found["last"], bool(found["stale"])

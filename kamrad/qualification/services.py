@@ -148,6 +148,7 @@ def criterion_create(
     criterion.full_clean()
     criterion.save()
     _set_measures(criterion, measures, user)
+    _mark_stale()
     return criterion
 
 
@@ -179,6 +180,7 @@ def criterion_update(
     obj.save()
     if measures_changed:
         _set_measures(obj, measures or [], user)
+    _mark_stale()
     return obj
 
 
@@ -195,7 +197,7 @@ def rule_update(*, user: User | None, min_met: int, expected_version: int) -> Qu
         )
     current = QualificationRule.objects.select_for_update().first()
     lookup = {"pk": current.pk if current else 1}
-    return _upsert(
+    rule = _upsert(
         QualificationRule,
         user=user,
         lookup=lookup,
@@ -203,6 +205,9 @@ def rule_update(*, user: User | None, min_met: int, expected_version: int) -> Qu
         authored={},
         expected_version=expected_version,
     )
+    if rule.version != expected_version:
+        _mark_stale()
+    return rule
 
 
 # --- Judged criteria ----------------------------------------------------------------------------
@@ -339,14 +344,21 @@ def verdicts_store(
         row = stored.get(org_id)
         if row is None:
             create.append(StoredVerdict(organization_id=org_id, computed_at=now, **values))
-        elif any(getattr(row, name) != value for name, value in values.items()):
+        elif row.stale or any(getattr(row, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
-            row.computed_at = now
+            row.computed_at, row.stale = now, False
             update.append(row)
     StoredVerdict.objects.bulk_create(create, batch_size=1000)
-    StoredVerdict.objects.bulk_update(update, [*_STORED_FIELDS, "computed_at"], batch_size=1000)
+    StoredVerdict.objects.bulk_update(
+        update, [*_STORED_FIELDS, "computed_at", "stale"], batch_size=1000
+    )
     return len(create) + len(update)
+
+
+def _mark_stale() -> None:
+    """The criteria or the rule changed: every stored verdict waits for the next evaluation."""
+    StoredVerdict.objects.filter(stale=False).update(stale=True)
 
 
 def verdict_refresh(organization_id: int, *, setup: Any = None) -> int:

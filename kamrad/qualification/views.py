@@ -149,11 +149,13 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @policy(read=Rule.SIGNED_IN)
 def candidates(request: HttpRequest) -> HttpResponse:
     found = selectors.stored_candidates(request.user)
+    evaluated_at, stale = selectors.stored_evaluated_at(request.user)
     context = {
         "candidates": found,
         "may_decide": access.may_assign_managers(request.user),
         "as_of": found[0].verdict.as_of if found else selectors.today(),
-        "evaluated_at": selectors.stored_evaluated_at(request.user),
+        "evaluated_at": evaluated_at,
+        "stale": stale,
         "needed": found[0].verdict.needed if found else selectors.rule().min_met,
     }
     return render(request, "qualification/candidates.html", context)

@@ -95,3 +95,20 @@ def test_storing_every_client_in_batches_covers_them_all(world):
     assert services.verdicts_store_all(as_of=AS_OF, batch=2) == len(world) - 2
     assert StoredVerdict.objects.count() == len(world)
     assert services.verdicts_store_all(as_of=AS_OF, batch=3) == 0
+
+
+def test_a_change_of_the_criteria_or_the_rule_marks_every_stored_verdict_stale(world, head):
+    store_all()
+    growth = Criterion.objects.get(code="growth")
+    services.criterion_update(
+        user=head, criterion=growth, data={"enabled": False}, expected_version=growth.version
+    )
+    assert not StoredVerdict.objects.filter(stale=False).exists()
+    assert store_all() == len(world)  # the next evaluation rewrites every stale row
+    assert not StoredVerdict.objects.filter(stale=True).exists()
+    assert "growth" not in StoredVerdict.objects.get(organization=world["growth"]).met_codes
+    rule = selectors.rule()
+    services.rule_update(user=head, min_met=rule.min_met, expected_version=rule.version)
+    assert not StoredVerdict.objects.filter(stale=True).exists()  # nothing changed
+    services.rule_update(user=head, min_met=2, expected_version=rule.version)
+    assert StoredVerdict.objects.filter(stale=True).count() == len(world)

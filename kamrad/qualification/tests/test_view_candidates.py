@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kamrad.clients import services as clients
+from kamrad.qualification import selectors, services
 from kamrad.qualification.models import CandidateDecision
 from kamrad.qualification.tests.conftest import MILLION_RUB, sale
 
@@ -51,6 +52,10 @@ def test_the_page_reads_the_stored_verdicts_and_says_when_they_were_evaluated(
     page = client.get(LIST).text
     assert "Evaluated 2026-11-23 " in page
     assert alices_client.name in page
+    assert "the list is stale" not in page
+    rule = selectors.rule()
+    services.rule_update(user=head, min_met=4, expected_version=rule.version)
+    assert "the list is stale" in client.get(LIST).text
 
 
 def test_the_head_sees_every_candidate_with_the_criteria_it_meets(
