@@ -151,3 +151,24 @@ def test_the_list_costs_the_same_queries_for_one_candidate_or_ten(
     evaluate()
     with django_assert_max_num_queries(few):
         assert "10 candidates" in client.get(LIST).text
+
+
+def test_the_export_and_the_api_cost_the_same_queries_for_one_candidate_or_ten(
+    client, head, usd_rate, django_assert_max_num_queries
+):
+    client.force_login(head)
+    qualify(clients.organization_create(user=head, data={"name": "Client 0"}))
+    evaluate()
+    api = "/api/verdicts/"
+    counts = {}
+    for url, params in ((EXPORT, {"format": "csv"}), (api, {"candidates": "true"})):
+        with django_assert_max_num_queries(30) as captured:
+            assert client.get(url, params).status_code == 200
+        counts[url] = len(captured.captured_queries)
+    for number in range(1, 10):
+        qualify(clients.organization_create(user=head, data={"name": f"Client {number}"}))
+    evaluate()
+    for url, params in ((EXPORT, {"format": "csv"}), (api, {"candidates": "true"})):
+        with django_assert_max_num_queries(counts[url]):
+            response = client.get(url, params)
+        assert b"Client 9" in response.content
