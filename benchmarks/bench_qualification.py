@@ -9,7 +9,8 @@ gives them --sales-per-client sales over the last two years (in a few product li
 fifth of them two years of monthly account figures, written straight with executemany. Then it
 times, beside the plain SQL GROUP BY over the same rows (the floor): one client's verdict, the
 candidates list for the program head (all clients) and for one account manager, and the
-evaluation of every client as `kamrad qualify` does it. Figures go to stdout as Markdown.
+evaluation of every client as `kamrad qualify` does it, storing every verdict, and the
+candidates page read from the stored verdicts. Figures go to stdout as Markdown.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from django.utils import timezone  # noqa: E402
 
 from kamrad.clients.generate import generate  # noqa: E402
 from kamrad.clients.models import Organization  # noqa: E402
-from kamrad.qualification import selectors  # noqa: E402
+from kamrad.qualification import selectors, services  # noqa: E402
 from kamrad.users.models import Role, User  # noqa: E402
 from kamrad.value.models import AccountMonth, ExchangeRate, Sale  # noqa: E402
 
@@ -177,12 +178,27 @@ def main() -> None:
     def candidates_manager() -> None:
         found["manager"] = len(selectors.candidates(manager))
 
+    def store_every_client() -> None:
+        services.verdicts_store_all()
+
+    def stored_head() -> None:
+        found["stored head"] = len(selectors.stored_candidates(head))
+
+    def stored_manager() -> None:
+        found["stored manager"] = len(selectors.stored_candidates(manager))
+
     rows = [
         ("plain SQL: sales per client over two years (GROUP BY)", floor),
         ("one client's verdict", lambda: selectors.verdict_for(one)),
         ("candidates list, program head (every client)", candidates_head),
         ("candidates list, one account manager", candidates_manager),
         ("every client, as `kamrad qualify` (batches of 5,000)", every_client),
+        (
+            "storing every verdict (`kamrad qualify`; after the first run nothing changed)",
+            store_every_client,
+        ),
+        ("candidates page from the stored verdicts, program head", stored_head),
+        ("candidates page from the stored verdicts, one account manager", stored_manager),
     ]
     print(
         f"{Organization.objects.count():,} organizations, {Sale.objects.count():,} sales, "
@@ -197,6 +213,10 @@ def main() -> None:
     print()
     head_found, manager_found = found.get("head", 0), found.get("manager", 0)
     print(f"candidates: {head_found:,} for the head, {manager_found:,} for a manager")
+    print(
+        f"from the stored verdicts: {found.get('stored head', 0):,} for the head, "
+        f"{found.get('stored manager', 0):,} for a manager"
+    )
 
 
 if __name__ == "__main__":

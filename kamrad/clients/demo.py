@@ -33,6 +33,7 @@ from kamrad.clients.models import (
     Region,
 )
 from kamrad.pyramid.services import pyramid_recompute
+from kamrad.qualification.services import verdicts_store_all
 from kamrad.users.models import Role, User
 from kamrad.users.services import user_create
 from kamrad.value import demo as value_demo
@@ -1296,8 +1297,11 @@ def load_demo(*, stdout: TextIO | None = None) -> Summary:
         value_demo.load(today=DEMO_DAY, stdout=stdout)
     # The pyramid of the demo's clients, so its page has something to show from the start.
     run = pyramid_recompute(user=None)
+    # The stored VIP verdicts, so the candidates page has something to show from the start.
+    evaluated = verdicts_store_all()
     if stdout is not None:
         stdout.write(f"Client pyramid: {run.total} clients ranked.\n")
+        stdout.write(f"VIP qualification: {evaluated} clients evaluated.\n")
         stdout.write(
             f"Loaded {summary.organizations} organizations, {summary.contacts} contact persons, "
             f"{summary.relationships} acquaintances, {summary.events} events, "

@@ -318,9 +318,11 @@ class VerdictViewSet(KamradApi, mixins.ListModelMixin, mixins.RetrieveModelMixin
         query = VerdictQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         if query.validated_data["candidates"]:
-            found = selectors.candidates(request.user)
-            page = self.paginate_queryset(found)  # type: ignore[arg-type]
-            data = [verdict_data(c.organization, c.verdict) for c in page or []]
+            # Which clients: the stored verdicts; the page's few are evaluated live in full.
+            found = selectors.stored_candidates(request.user)
+            page = list(self.paginate_queryset(found) or [])  # type: ignore[arg-type]
+            verdicts = selectors.verdicts_for([c.organization.pk for c in page])
+            data = [verdict_data(c.organization, verdicts[c.organization.pk]) for c in page]
             return self.get_paginated_response(data)
         page = self.paginate_queryset(self.get_queryset())
         organizations = list(page or [])

@@ -292,3 +292,34 @@ class AttractionStage(Versioned):
     @property
     def guidance(self) -> str:
         return str(self.GUIDANCE[self.Stage(self.stage)])
+
+
+class StoredVerdict(models.Model):
+    """A client's verdict as last evaluated, so a list over every client reads rows, not figures.
+
+    Written in bulk by `kamrad qualify` (only the rows that changed) and refreshed for one client
+    when its judged marks change; a change of the criteria or of the rule marks every row stale.
+    Not edited by people; `services` is its only writer.
+    """
+
+    organization = models.OneToOneField(
+        Organization, models.CASCADE, related_name="stored_verdict", verbose_name=_("organization")
+    )
+    as_of = models.DateField(_("evaluated as of"))
+    met_count = models.PositiveSmallIntegerField(_("criteria met"))
+    needed = models.PositiveSmallIntegerField(_("criteria needed"))
+    qualifies = models.BooleanField(_("qualifies"), db_index=True)
+    met_codes = models.JSONField(_("criteria met (codes)"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("evaluated at"))
+    stale = models.BooleanField(
+        _("stale"),
+        default=False,
+        help_text=_("The criteria or the rule changed since; the next evaluation rewrites it."),
+    )
+
+    class Meta:
+        verbose_name = _("stored verdict")
+        verbose_name_plural = _("stored verdicts")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.met_count}/{self.needed}"

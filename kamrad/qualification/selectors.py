@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +36,7 @@ from kamrad.qualification.models import (
     JudgedMark,
     Measure,
     QualificationRule,
+    StoredVerdict,
 )
 from kamrad.users import access
 from kamrad.value.models import AccountMonth, ExchangeRate, Sale
@@ -589,3 +591,62 @@ def attraction_checklist(organization: Organization) -> list[StageRow]:
         )
         for value, label in AttractionStage.Stage.choices
     ]
+
+
+# --- Candidates from the stored verdicts --------------------------------------------------------
+
+
+@dataclass
+class StoredRow:
+    criterion: Criterion
+
+
+@dataclass
+class StoredCandidateVerdict:
+    """A candidate's stored verdict, read the way the candidates list reads a live one."""
+
+    as_of: datetime.date
+    needed: int
+    met_count: int
+    enabled_count: int
+    met_criteria: list[StoredRow]
+    computed_at: datetime.datetime
+    decision: None = None
+    qualifies: bool = True
+    is_candidate: bool = True
+
+
+def stored_candidates(user: Any) -> list[Candidate]:
+    """Qualifying clients the user may see, undecided, as `kamrad qualify` last stored them.
+
+    Two queries whatever the number of clients: the enabled criteria and the stored rows.
+    """
+    criteria = {c.code: c for c in Criterion.objects.filter(enabled=True)}
+    rows = (
+        access.scope(StoredVerdict.objects.all(), user, "organization")
+        .filter(qualifies=True, organization__vip_decision__isnull=True)
+        .select_related("organization__account_manager")
+        .order_by("-met_count", Lower("organization__name"), "organization_id")
+    )
+    return [
+        Candidate(
+            row.organization,
+            StoredCandidateVerdict(  # type: ignore[arg-type]
+                as_of=row.as_of,
+                needed=row.needed,
+                met_count=row.met_count,
+                enabled_count=len(criteria),
+                met_criteria=[StoredRow(criteria[c]) for c in row.met_codes if c in criteria],
+                computed_at=row.computed_at,
+            ),
+        )
+        for row in rows
+    ]
+
+
+def stored_evaluated_at(user: Any) -> tuple[datetime.datetime | None, bool]:
+    """When the visible stored verdicts were last evaluated (None when never), and whether
+    the criteria or the rule changed since (some are stale)."""
+    rows = access.scope(StoredVerdict.objects.all(), user, "organization")
+    found = rows.aggregate(last=Max("computed_at"), stale=Count("pk", filter=Q(stale=True)))
+    return found["last"], bool(found["stale"])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kamrad.clients.models import Organization
 from kamrad.clients.services import StaleEdit
+from kamrad.qualification import selectors
 from kamrad.qualification.models import (
     AttractionStage,
     CandidateDecision,
@@ -25,6 +26,7 @@ from kamrad.qualification.models import (
     JudgedMark,
     Measure,
     QualificationRule,
+    StoredVerdict,
 )
 from kamrad.users import access
 from kamrad.users.models import User
@@ -146,6 +148,7 @@ def criterion_create(
     criterion.full_clean()
     criterion.save()
     _set_measures(criterion, measures, user)
+    _mark_stale()
     return criterion
 
 
@@ -177,6 +180,7 @@ def criterion_update(
     obj.save()
     if measures_changed:
         _set_measures(obj, measures or [], user)
+    _mark_stale()
     return obj
 
 
@@ -193,7 +197,7 @@ def rule_update(*, user: User | None, min_met: int, expected_version: int) -> Qu
         )
     current = QualificationRule.objects.select_for_update().first()
     lookup = {"pk": current.pk if current else 1}
-    return _upsert(
+    rule = _upsert(
         QualificationRule,
         user=user,
         lookup=lookup,
@@ -201,6 +205,9 @@ def rule_update(*, user: User | None, min_met: int, expected_version: int) -> Qu
         authored={},
         expected_version=expected_version,
     )
+    if rule.version != expected_version:
+        _mark_stale()
+    return rule
 
 
 # --- Judged criteria ----------------------------------------------------------------------------
@@ -221,7 +228,7 @@ def judged_mark_set(
     _require_manage(user, organization)
     if not criterion.is_judged:
         raise ValidationError({"criterion": _("Only a judged criterion is set by a person.")})
-    return _upsert(
+    mark = _upsert(
         JudgedMark,
         user=user,
         lookup={"organization": organization, "criterion": criterion},
@@ -229,6 +236,8 @@ def judged_mark_set(
         authored={"set_by": user, "set_at": now or timezone.now()},
         expected_version=expected_version,
     )
+    verdict_refresh(organization.pk)
+    return mark
 
 
 # --- The head's decision on a candidate ---------------------------------------------------------
@@ -280,4 +289,90 @@ def attraction_stage_set(
         data={"done_on": done_on, "notes": notes.strip()},
         authored={"done_by": user if done_on else None},
         expected_version=expected_version,
+    )
+
+
+# --- Stored verdicts ----------------------------------------------------------------------------
+
+_STORED_FIELDS = ("as_of", "met_count", "needed", "qualifies", "met_codes")
+
+
+def _stored_values(verdict: Any, setup: Any) -> dict[str, Any]:
+    if verdict is None:
+        return {
+            "as_of": setup.periods.as_of,
+            "met_count": 0,
+            "needed": setup.needed,
+            "qualifies": setup.needed <= 0,
+            "met_codes": [],
+        }
+    return {
+        "as_of": verdict.as_of,
+        "met_count": verdict.met_count,
+        "needed": verdict.needed,
+        "qualifies": verdict.qualifies,
+        "met_codes": [row.criterion.code for row in verdict.met_criteria],
+    }
+
+
+@transaction.atomic
+def verdicts_store(
+    first_id: int,
+    last_id: int,
+    setup: Any,
+    *,
+    verdicts: Mapping[int, Any] | None = None,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Evaluate the clients with ids in [first_id, last_id] and store their verdicts.
+
+    Only the rows that changed are written; the number written is returned. A caller that has
+    already evaluated the range passes its `verdicts` so they are not evaluated twice.
+    """
+    now = now or timezone.now()
+    ids = list(
+        Organization.objects.filter(id__gte=first_id, id__lte=last_id).values_list("id", flat=True)
+    )
+    if verdicts is None:
+        verdicts = selectors.verdicts_in_range(first_id, last_id, setup)
+    stored = {
+        row.organization_id: row for row in StoredVerdict.objects.filter(organization_id__in=ids)
+    }
+    create, update = [], []
+    for org_id in ids:
+        values = _stored_values(verdicts.get(org_id), setup)
+        row = stored.get(org_id)
+        if row is None:
+            create.append(StoredVerdict(organization_id=org_id, computed_at=now, **values))
+        elif row.stale or any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.computed_at, row.stale = now, False
+            update.append(row)
+    StoredVerdict.objects.bulk_create(create, batch_size=1000)
+    StoredVerdict.objects.bulk_update(
+        update, [*_STORED_FIELDS, "computed_at", "stale"], batch_size=1000
+    )
+    return len(create) + len(update)
+
+
+def _mark_stale() -> None:
+    """The criteria or the rule changed: every stored verdict waits for the next evaluation."""
+    StoredVerdict.objects.filter(stale=False).update(stale=True)
+
+
+def verdict_refresh(organization_id: int, *, setup: Any = None) -> int:
+    """Re-evaluate one client's stored verdict (after its judged marks changed)."""
+    return verdicts_store(organization_id, organization_id, setup or selectors.load_setup())
+
+
+def verdicts_store_all(*, as_of: datetime.date | None = None, batch: int = 5000) -> int:
+    """Evaluate and store every client's verdict in batches of ids; the rows written."""
+    setup = selectors.load_setup(as_of)
+    bounds = Organization.objects.aggregate(first=models.Min("id"), last=models.Max("id"))
+    if bounds["first"] is None:
+        return 0
+    return sum(
+        verdicts_store(first, first + batch - 1, setup)
+        for first in range(bounds["first"], bounds["last"] + 1, batch)
     )

@@ -148,11 +148,14 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @policy(read=Rule.SIGNED_IN)
 def candidates(request: HttpRequest) -> HttpResponse:
-    found = selectors.candidates(request.user)
+    found = selectors.stored_candidates(request.user)
+    evaluated_at, stale = selectors.stored_evaluated_at(request.user)
     context = {
         "candidates": found,
         "may_decide": access.may_assign_managers(request.user),
-        "as_of": selectors.today(),
+        "as_of": found[0].verdict.as_of if found else selectors.today(),
+        "evaluated_at": evaluated_at,
+        "stale": stale,
         "needed": found[0].verdict.needed if found else selectors.rule().min_met,
     }
     return render(request, "qualification/candidates.html", context)
@@ -160,7 +163,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
 
 @policy(read=Rule.SIGNED_IN)
 def candidates_export(request: HttpRequest) -> HttpResponse:
-    found = selectors.candidates(request.user)
+    found = selectors.stored_candidates(request.user)
     stamp = timezone.localdate().isoformat()
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(

@@ -65,6 +65,7 @@ def test_the_verdict_list_is_scoped_and_filters_candidates(
     sale(bobs_client, datetime.date(2025, 6, 1), 100 * MILLION_RUB)
     for line in ("Loans", "Deposits", "Cards"):
         sale(bobs_client, datetime.date(2026, 6, 1), 200 * MILLION_RUB, line)
+    services.verdicts_store_all()  # the candidates come from the stored verdicts
     mine = api(alice).get("/api/verdicts/").json()
     assert [v["id"] for v in mine["results"]] == [alices_client.pk]
     assert api(alice).get("/api/verdicts/", {"candidates": "true"}).json()["results"] == []

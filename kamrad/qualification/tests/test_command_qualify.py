@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from kamrad.clients import services as clients
 from kamrad.qualification import services
+from kamrad.qualification.models import StoredVerdict
 from kamrad.qualification.tests.conftest import MILLION_RUB, sale
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,11 @@ def test_it_summarises_every_client_across_batches(head, usd_rate):
     assert "candidates (not decided yet): 2" in text
     assert "admitted: 1, declined: 0" in text
     assert "Evaluated: 5 rows" in err.getvalue()
+    assert "Stored verdicts written: 5" in text
+    assert StoredVerdict.objects.filter(qualifies=True).count() == 3
+    again = io.StringIO()
+    call_command("qualify", "--as-of", "2026-11-23", stdout=again, stderr=io.StringIO())
+    assert "Stored verdicts written: 0" in again.getvalue()
 
 
 def test_it_refuses_a_batch_of_nothing(db):

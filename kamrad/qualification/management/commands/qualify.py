@@ -6,7 +6,7 @@ from django.db.models import Max, Min
 
 from kamrad.clients.generate import Progress
 from kamrad.clients.models import Organization
-from kamrad.qualification import selectors
+from kamrad.qualification import selectors, services
 from kamrad.qualification.models import CandidateDecision
 
 
@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Evaluate every client against the VIP criteria and print a summary: how many qualify, "
         "how many are candidates waiting for the program head's decision, and how often each "
-        "criterion is met. Reads only; nothing is written. Example: kamrad qualify"
+        "criterion is met. Each client's verdict is stored for the candidates list; only the "
+        "verdicts that changed are written. Example: kamrad qualify"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,10 +41,13 @@ class Command(BaseCommand):
         qualifying = candidates = 0
         decided: Counter[str] = Counter()
         met: Counter[int] = Counter()
+        written = 0
         if bounds["first"] is not None:
             for first in range(bounds["first"], bounds["last"] + 1, batch):
                 last = first + batch - 1
-                for verdict in selectors.verdicts_in_range(first, last, setup).values():
+                verdicts = selectors.verdicts_in_range(first, last, setup)
+                written += services.verdicts_store(first, last, setup, verdicts=verdicts)
+                for verdict in verdicts.values():
                     for row in verdict.met_criteria:
                         met[row.criterion.pk] += 1
                     if verdict.qualifies:
@@ -65,3 +69,4 @@ class Command(BaseCommand):
             f"  admitted: {decided[CandidateDecision.Outcome.ADMITTED]:,}, "
             f"declined: {decided[CandidateDecision.Outcome.DECLINED]:,}"
         )
+        self.stdout.write(f"Stored verdicts written: {written:,}")
