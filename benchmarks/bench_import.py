@@ -152,10 +152,15 @@ def main() -> None:
     results = []
     runs = [
         ("raw executemany/COPY", [python, "-c", RAW, str(path)]),
-        ("kamrad import sales", [kamrad, "import", "sales", str(path)]),
+        ("kamrad import sales", [kamrad, "import", "sales", str(path), "--no-recompute"]),
     ]
     if args.again if args.again is not None else args.rows <= 2_000_000:
-        runs.append(("kamrad import sales (again)", [kamrad, "import", "sales", str(path)]))
+        runs.append(
+            (
+                "kamrad import sales (again)",
+                [kamrad, "import", "sales", str(path), "--no-recompute"],
+            )
+        )
     for label, command in runs:
         print(f"- {label} …", flush=True)
         seconds, rss, code = measure(command)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
+import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -132,6 +134,12 @@ class Context:
         if self.touched is not None and organization_id is not None:
             self.touched.add(organization_id)
 
+    def touch_all(self, organization_ids: set[int]) -> None:
+        """Many at once: a writer gathers a batch's clients and hands them over together."""
+        organization_ids.discard(None)  # type: ignore[arg-type]
+        if self.touched is not None:
+            self.touched |= organization_ids
+
     @property
     def rates(self) -> RateBook:
         if self._rates is None:
@@ -184,14 +192,18 @@ class OrgIndex:
         self._put(self.by_tax, tax.strip(), org_id)
         self._put(self.by_name, name.strip(), org_id)
 
+    @functools.cache  # noqa: B019 (one index per run, a handful of prefixes)
+    def _lookups(self, prefix: str) -> tuple[tuple[str, dict[str, int], str], ...]:
+        return (
+            ("key", self.by_key, prefix + "key"),
+            ("tax_number", self.by_tax, prefix + "tax_number"),
+            ("name", self.by_name, prefix + "name"),
+        )
+
     def find(self, values: dict[str, Any], prefix: str = "org_") -> int:
         """The id of the organization a row names, or RowProblem saying why there is none."""
-        for what, index in (
-            ("key", self.by_key),
-            ("tax_number", self.by_tax),
-            ("name", self.by_name),
-        ):
-            value = values.get(prefix + what)
+        for what, index, name in self._lookups(prefix):
+            value = values.get(name)
             if not value:
                 continue
             found = index.get(value)
@@ -560,6 +572,8 @@ class BulkWriter:
         inserts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         updates: dict[int, tuple[Any, ...]] = {}
         width = len(compare)
+        touched: set[int] = set()
+        append = outcomes.append
         for parsed, org_id, row in built:
             if external and row["external_id"]:
                 key: tuple[Any, ...] = ("x", org_id, row["external_id"])
@@ -579,17 +593,18 @@ class BulkWriter:
                 else:
                     action = "updated"
                     updates[pk] = values
-                    ctx.touch(org_id)
+                    touched.add(org_id)
             else:
                 action = "created"
-                ctx.touch(org_id)
+                touched.add(org_id)
                 if not scoped:
                     inserts[key] = values
                 elif external:
                     inserts[key] = (*values, org_id, row["external_id"])
                 else:
                     inserts[key] = (*values, org_id)
-            outcomes.append((parsed, action))
+            append((parsed, action))
+        ctx.touch_all(touched)
         self._flush(compare, inserts, updates)
         return outcomes
 
@@ -1038,7 +1053,13 @@ def run_import(
                 reject(parsed.number, parsed.cells, [(outcome.field, outcome.reason)])  # type: ignore[union-attr]
         if progress is not None:
             progress(report.rows)
+        gc.collect(0)  # the batch's own garbage (a rejected row's exception), young only
 
+    # A big file makes millions of short-lived objects without a single reference cycle;
+    # the cyclic collector would walk the run's large indexes again and again for nothing.
+    # It is off during the run; each batch sweeps only its own young objects (`flush`).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with transaction.atomic():
             with search.deferred():
@@ -1068,6 +1089,9 @@ def run_import(
     except reading.FileRefused as error:
         report.file_error = str(error)
         report.written = False
+    finally:
+        if collecting:
+            gc.enable()
     report.seconds = time.monotonic() - started
     return report
 

@@ -98,3 +98,11 @@ def test_the_pyramid_follows_an_import_of_work_history(
     assert ClientValue.objects.get(organization=alices_client).ltv == 134456
     out = run("sales", str(write_csv(more, name="more.csv")), capsys=capsys)
     assert "Client pyramid" not in out  # nothing changed, nothing to recompute
+
+
+def test_it_leaves_the_pyramid_alone_when_asked_not_to_recompute(
+    write_csv, alices_client: Organization, capsys
+) -> None:
+    out = run("sales", str(write_csv(ROWS)), "--no-recompute", capsys=capsys)
+    assert "2 created" in out and "Client pyramid" not in out
+    assert not ClientValue.objects.filter(organization=alices_client, ltv=124456).exists()

@@ -46,6 +46,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", default="", help="Who imports, for the audit history (a user name)."
         )
+        parser.add_argument(
+            "--no-recompute",
+            action="store_true",
+            help="Do not recompute the client pyramid afterwards (run `kamrad recompute` later).",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         kind = KINDS[str(options["kind"])]
@@ -126,6 +131,8 @@ class Command(BaseCommand):
         )
         if report.refused:
             sys.exit(1)
+        if options["no_recompute"]:
+            return
         run = pyramid_after_import(report=report, user=user)
         if run is not None:
             run.refresh_from_db()
