@@ -16,6 +16,7 @@ import csv
 import datetime
 import functools
 import gc
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -1058,8 +1059,11 @@ def run_import(
     # A big file makes millions of short-lived objects without a single reference cycle;
     # the cyclic collector would walk the run's large indexes again and again for nothing.
     # It is off during the run; each batch sweeps only its own young objects (`flush`).
+    # Only in a process of its own (the command): the switch is process-wide, and a web
+    # server's other threads keep their collector.
     collecting = gc.isenabled()
-    gc.disable()
+    if threading.current_thread() is threading.main_thread():
+        gc.disable()
     try:
         with transaction.atomic():
             with search.deferred():
