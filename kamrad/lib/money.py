@@ -113,3 +113,10 @@ def format_minor(minor: int, currency: str, *, decimal_sep: str = ".", group_sep
     if exp:
         return f"{sign}{grouped}{decimal_sep}{frac:0{exp}d}"
     return f"{sign}{grouped}"
+
+
+def format_whole(minor: int, unit: int = 100) -> str:
+    """Minor units as whole major units for pages: '1 234 568', '−5 000' (half to even)."""
+    units = _div_half_even(int(minor), int(unit or 1))
+    text = f"{abs(units):,}".replace(",", "\u00a0")
+    return f"−{text}" if units < 0 else text

@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.formats import get_format
 
 from kamrad.clients.models import Organization
-from kamrad.lib.money import format_minor, to_major
+from kamrad.lib.money import exponent, format_minor, format_whole
 from kamrad.pyramid.models import Tier
 
 register = template.Library()
@@ -19,9 +19,7 @@ def money(minor: int | None) -> str:
     """Minor units of the base currency as whole units, grouped: '1 234 567'."""
     if minor is None:
         return "—"
-    currency = settings.KAMRAD_BASE_CURRENCY
-    whole = int(to_major(minor, currency).to_integral_value())
-    return f"{whole:,}".replace(",", "\u202f").replace("-", "−")
+    return format_whole(minor, 10 ** exponent(settings.KAMRAD_BASE_CURRENCY))
 
 
 @register.filter
