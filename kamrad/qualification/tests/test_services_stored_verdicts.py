@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -15,6 +16,13 @@ from kamrad.qualification.models import Criterion, StoredVerdict
 from kamrad.qualification.tests.conftest import AS_OF, MILLION_RUB, account, sale
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today_is_as_of():
+    # A judged mark re-evaluates its client as of today; these tests compare with AS_OF.
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC), tick=False):
+        yield
 
 
 def store_all(now: datetime.datetime | None = None) -> int:
