@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kamrad.value",
     "kamrad.pyramid",
     "kamrad.qualification",
+    "kamrad.program",
     "kamrad.imports",
     "kamrad.api",
     "django.contrib.admin",

@@ -43,6 +43,7 @@ class Rule(enum.StrEnum):
     SIGNED_IN = "signed_in"  # every role
     WRITERS = "writers"  # program head, account managers, administrators — not viewers
     HEAD = "head"  # program head and administrators
+    OVERSEERS = "overseers"  # program head, management (viewers) and administrators
     ADMIN = "admin"  # administrators only
 
 
@@ -66,6 +67,8 @@ def allows(rule: Rule, user: Any) -> bool:
         return role in {Role.HEAD, Role.MANAGER, Role.ADMIN}
     if rule is Rule.HEAD:
         return role in {Role.HEAD, Role.ADMIN}
+    if rule is Rule.OVERSEERS:
+        return role in {Role.HEAD, Role.VIEWER, Role.ADMIN}
     if rule is Rule.ADMIN:
         return role == Role.ADMIN
     raise ValueError(rule)
