@@ -303,6 +303,9 @@ SPECTACULAR_SETTINGS = {
         "RecomputeStatusEnum": "kamrad.pyramid.models.RecomputeRun.Status",
         "CriterionKindEnum": "kamrad.qualification.models.Criterion.Kind",
         "VerdictStatusEnum": "kamrad.qualification.selectors.STATUS_VALUES",
+        "ProgramStatusEnum": "kamrad.program.models.Program.Status",
+        "ProposalStatusEnum": "kamrad.program.models.Proposal.Status",
+        "AssignmentRuleEnum": "kamrad.program.models.Rule",
     },
 }
 

@@ -5,6 +5,7 @@ from django.views.decorators.csp import csp_override
 from rest_framework.routers import SimpleRouter
 
 from kamrad.api import views
+from kamrad.program import api as program_api
 from kamrad.pyramid import api as pyramid_api
 from kamrad.qualification import api as qualification
 from kamrad.value import api as value_api
@@ -38,6 +39,12 @@ router.register(
 router.register(
     "attraction-stages", qualification.AttractionStageViewSet, basename="api-attraction-stage"
 )
+router.register("programs", program_api.ProgramViewSet, basename="api-program")
+router.register("program-members", program_api.MemberViewSet, basename="api-program-member")
+router.register("program-clients", program_api.ProgramClientViewSet, basename="api-program-client")
+router.register("proposals", program_api.ProposalViewSet, basename="api-proposal")
+router.register("proposal-lines", program_api.ProposalLineViewSet, basename="api-proposal-line")
+router.register("reassignments", program_api.ReassignmentViewSet, basename="api-reassignment")
 
 # Swagger UI sets a few inline styles as it renders; scripts stay restricted to this server.
 docs_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
@@ -47,6 +54,12 @@ docs_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNS
 docs_view.login_required = True
 
 urlpatterns = [
+    # Before the router, whose `program-clients/<id>/` would take "add" for an id.
+    path(
+        "program-clients/add/",
+        program_api.ClientsAddView.as_view(),
+        name="api-program-clients-add",
+    ),
     path("", include(router.urls)),
     # Any text where the id goes, as the router's routes take it: not a number is a JSON 404.
     re_path(
