@@ -32,6 +32,7 @@ from kamrad.clients.models import (
     Product,
     Region,
 )
+from kamrad.program import demo as program_demo
 from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification.services import verdicts_store_all
 from kamrad.users.models import Role, User
@@ -1302,6 +1303,10 @@ def load_demo(*, stdout: TextIO | None = None) -> Summary:
     if stdout is not None:
         stdout.write(f"Client pyramid: {run.total} clients ranked.\n")
         stdout.write(f"VIP qualification: {evaluated} clients evaluated.\n")
+    # The VIP program, running since the elections: its staff, the confirmed split, the first
+    # clients worked through (its private clients are the pyramid's most valuable ones).
+    program_demo.load(today=DEMO_DAY, stdout=stdout)
+    if stdout is not None:
         stdout.write(
             f"Loaded {summary.organizations} organizations, {summary.contacts} contact persons, "
             f"{summary.relationships} acquaintances, {summary.events} events, "
