@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("kamrad.value.urls")),
     path("pyramid/", include("kamrad.pyramid.urls")),
     path("qualification/", include("kamrad.qualification.urls")),
+    path("program/", include("kamrad.program.urls")),
     path("imports/", include("kamrad.imports.urls")),
     path("api/", include("kamrad.api.urls")),
     path("admin/", admin.site.urls),
