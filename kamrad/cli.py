@@ -6,6 +6,8 @@ kamrad createuser NAME --role head|manager|viewer|admin
 kamrad token NAME            print the API token of a user (--rotate, --revoke)
 kamrad generate --clients N  a large synthetic data set, for benchmarks
 kamrad import KIND FILE      import CSV or XLSX (--dry-run, --good-rows-only, --map COL=FIELD)
+kamrad program propose|confirm|coverage  the VIP program's split and coverage (--program ID,
+                             --as USERNAME; coverage --format csv)
 kamrad migrate, kamrad check --deploy, ...  every Django management command
 """
 
