@@ -581,11 +581,11 @@ def proposal_confirm(
     done = 0
     for start in range(0, len(org_ids), CHUNK):
         chunk = org_ids[start : start + CHUNK]
+        # Whole rows: each one's history row copies every field, and a deferred field would
+        # cost a query per field and row.
         organizations = [
             o
-            for o in Organization.objects.filter(pk__in=chunk).only(
-                "pk", "account_manager_id", "version"
-            )
+            for o in Organization.objects.filter(pk__in=chunk)
             if o.account_manager_id != target[o.pk][0]
         ]
         moves = []
