@@ -3,8 +3,8 @@
 Nothing here lists routes by hand. The walk in `tests/urlwalk.py` finds every route with the
 decision it declares (`@policy(read=..., write=...)` on a page, `access_policy` on an API view);
 the expected answer follows from that decision and from whether the URL names an object that
-belongs to a client — here always bob's client, so alice, another account manager, must get
-a 404 as if it did not exist.
+belongs to a client — here always bob's client — or an account manager's own list (bob's
+worklist), so alice, another account manager, must get a 404 as if it did not exist.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client, override_settings
 from django.urls import resolve
+from django.utils import timezone
 
 from kamrad.clients import services
 from kamrad.clients.models import (
@@ -31,6 +32,8 @@ from kamrad.clients.models import (
     Region,
 )
 from kamrad.imports.models import ImportJob
+from kamrad.program import services as program_services
+from kamrad.program.models import Program, Reassignment
 from kamrad.pyramid.models import ClientValue
 from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification import defaults as qualification_defaults
@@ -44,7 +47,7 @@ from tests.urlwalk import (
     MODEL_KEYS,
     Route,
     UnknownParameter,
-    names_organization_object,
+    names_anothers_object,
     object_keys,
     undecided_routes,
     walk_routes,
@@ -80,8 +83,10 @@ def make_staff(username: str, role: str) -> User:
     return user
 
 
-def build_world(bob: User) -> dict[str, object]:
-    """Bob's client with one of everything that hangs off it, a product and reference data."""
+def build_world(users: dict[str, User]) -> dict[str, object]:
+    """Bob's client with one of everything that hangs off it, a product and reference data,
+    and a running VIP program with bob's client on its list."""
+    bob = users["bob"]
     qualification_defaults.install_current()  # gone if a transactional test ran before
     organization = services.organization_create(
         user=bob, data={"name": "Acme Widgets Ltd", "tax_number": "7702000002"}
@@ -148,6 +153,44 @@ def build_world(bob: User) -> dict[str, object]:
         "import_job": ImportJob.objects.create(
             kind="sales", file_name="sales.csv", stored_as="missing.csv", header=["ИНН", "Сумма"]
         ),
+        **vip_program(users, organization),
+    }
+
+
+def vip_program(users: dict[str, User], organization: Organization) -> dict[str, object]:
+    """A running program headed by the head, alice and bob on its staff, bob's client on its
+    list with a draft proposal's line and a recorded reassignment; bob himself (his worklist)."""
+    head, bob = users["head"], users["bob"]
+    program = program_services.program_create(
+        user=head,
+        data={
+            "name": "VIP 2024",
+            "starts_on": datetime.date(2024, 1, 8),
+            "ends_on": datetime.date(2024, 6, 30),
+            "head": head,
+            "status": Program.Status.RUNNING,
+        },
+    )
+    program_services.member_add(user=head, program=program, data={"user": users["alice"]})
+    member = program_services.member_add(user=head, program=program, data={"user": bob})
+    program_services.clients_add(user=head, program=program, organizations=[organization])
+    proposal = program_services.proposal_create(user=head, program=program)
+    reassignment = Reassignment.objects.create(
+        organization=organization,
+        program=program,
+        to_user=bob,
+        reason="Brought the client",
+        by=head,
+        at=timezone.now(),
+    )
+    return {
+        "program": program,
+        "member": member,
+        "program_client": program.clients.get(organization=organization),
+        "proposal": proposal,
+        "proposal_line": proposal.lines.get(organization=organization),
+        "reassignment": reassignment,
+        "staff_user": bob,
     }
 
 
@@ -217,7 +260,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             client = Client()
             client.force_login(user)
             sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        yield World(users=users, sessions=sessions, objects=build_world(users["bob"]))
+        yield World(users=users, sessions=sessions, objects=build_world(users))
         transaction.set_rollback(True)
 
 
@@ -277,7 +320,7 @@ def expected(route: Route, role: str, method: str, user: User | None) -> Expecte
         return Expected(frozenset({401, 403}))
     if not allows(rule, user):
         return Expected(frozenset({403} | unsupported))
-    if role == "alice" and names_organization_object(route, MODEL_KEYS):
+    if role == "alice" and names_anothers_object(route, MODEL_KEYS):
         # A function view cannot tell which methods it handles; 405 leaks nothing either.
         maybe_405 = unsupported if supported is not None else {405}
         return Expected(frozenset({404} | maybe_405))

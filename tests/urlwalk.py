@@ -29,9 +29,18 @@ from kamrad.clients.models import (
     Relationship,
 )
 from kamrad.imports.models import ImportJob
+from kamrad.program.models import (
+    Member,
+    Program,
+    ProgramClient,
+    Proposal,
+    ProposalLine,
+    Reassignment,
+)
 from kamrad.pyramid.models import ClientValue, TierMove
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion, JudgedMark
 from kamrad.users.access import Rule
+from kamrad.users.models import User
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
 
 # The kind of object a URL parameter or an API collection names, by its model.
@@ -60,6 +69,13 @@ MODEL_KEYS: dict[type, str] = {
     CandidateDecision: "candidate_decision",
     AttractionStage: "attraction_stage",
     ImportJob: "import_job",
+    Program: "program",
+    Member: "member",
+    ProgramClient: "program_client",
+    Proposal: "proposal",
+    ProposalLine: "proposal_line",
+    Reassignment: "reassignment",
+    User: "staff_user",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -278,14 +294,39 @@ _COLLECTIONS = {
     "verdicts": "organization",
     "imports": "import_job",
     "import": "import_job",
+    "program": "program",
+    "programs": "program",
+    "member": "member",
+    "members": "member",
+    "program_member": "member",
+    "program_members": "member",
+    "staff": "member",
+    "program_client": "program_client",
+    "program_clients": "program_client",
+    "proposal": "proposal",
+    "proposals": "proposal",
+    "line": "proposal_line",
+    "lines": "proposal_line",
+    "proposal_line": "proposal_line",
+    "proposal_lines": "proposal_line",
+    "reassignment": "reassignment",
+    "reassignments": "reassignment",
+    "user": "staff_user",
+    "users": "staff_user",
 }
+
+# A person on our side, named by a URL: a worklist is its account manager's own.
+PERSONAL = frozenset({"staff_user"})
 
 # Objects that hang off an organization: another manager's is a 404. Products, the
 # reference lists (industries, regions), exchange rates and the VIP criteria are everyone's;
-# import jobs are the head's.
+# import jobs are the head's; a VIP program, its staff and its proposals belong to no one
+# client (a proposal's lines and the reassignments do: each names one).
 ORGANIZATION_SCOPED = frozenset(
     set(_COLLECTIONS.values())
     - {"product", "industry", "region", "exchange_rate", "criterion", "import_job"}
+    - {"program", "member", "proposal"}
+    - PERSONAL
 )
 
 
@@ -322,3 +363,12 @@ def object_keys(route: Route, model_keys: dict[type, str]) -> dict[str, str]:
 
 def names_organization_object(route: Route, model_keys: dict[type, str]) -> bool:
     return any(key in ORGANIZATION_SCOPED for key in object_keys(route, model_keys).values())
+
+
+def names_anothers_object(route: Route, model_keys: dict[type, str]) -> bool:
+    """Does the URL name something that is one account manager's own: an object of their
+    client, or the manager themself (their worklist)? Another account manager gets a 404."""
+    return any(
+        key in ORGANIZATION_SCOPED or key in PERSONAL
+        for key in object_keys(route, model_keys).values()
+    )
