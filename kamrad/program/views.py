@@ -113,14 +113,14 @@ class Page:
         return self.number > 1
 
 
-def _page(request: HttpRequest, queryset: QuerySet[Any], *, count: bool = True) -> Page:
+def _page(request: HttpRequest, queryset: QuerySet[Any], *, query: QueryDict | None = None) -> Page:
     """One page of rows (KAMRAD_PAGE_SIZE) and a count that stops at KAMRAD_COUNT_LIMIT."""
     size = settings.KAMRAD_PAGE_SIZE
     limit = settings.KAMRAD_COUNT_LIMIT
-    number = max(_int(request.GET.get("page"), 1), 1)
+    number = max(_int((query or request.GET).get("page"), 1), 1)
     start = (number - 1) * size
     rows = list(queryset[start : start + size + 1])
-    total = queryset.order_by()[: limit + 1].count() if count else 0
+    total = queryset.order_by()[: limit + 1].count()
     return Page(rows[:size], number, len(rows) > size, min(total, limit), total > limit)
 
 
@@ -708,16 +708,24 @@ def _summary_context(program: Program, shown: Proposal | None) -> dict[str, Any]
     return {"loads": loads, "unplaced": unplaced}
 
 
-def _proposal_page(request: HttpRequest, program: Program, status: int = 200, **extra: Any) -> Any:
+def _proposal_page(
+    request: HttpRequest,
+    program: Program,
+    status: int = 200,
+    query: QueryDict | None = None,
+    **extra: Any,
+) -> Any:
+    """The page; `query` stands for the address's parameters after a plain post."""
+    query = query if query is not None else request.GET
     draft = selectors.draft_of(program)
     shown = draft or selectors.latest_confirmed(program)
-    selected = request.GET.get("member", "")
+    selected = query.get("member", "")
     context: dict[str, Any] = {
         **_base(request, program, "proposal"),
         "draft": draft,
         "shown": shown,
         "selected": selected,
-        "back": request.GET.urlencode(),
+        "back": query.urlencode(),
         "member_choices": _member_choices(program),
         "problems": services.confirm_problems(draft) if draft and _may_head(request) else [],
         **_summary_context(program, shown),
@@ -725,12 +733,14 @@ def _proposal_page(request: HttpRequest, program: Program, status: int = 200, **
     lines = _proposal_lines(request, shown, selected) if shown else None
     line_errors = extra.pop("line_errors", {})
     if lines is not None:
-        page = _page(request, lines)
+        page = _page(request, lines, query=query)
         for line in page.rows:
             _prepare_line(line)
             line.errors = line_errors.get(line.pk, {})  # type: ignore[attr-defined]
         context["page"] = page
-        context["params"] = _params(request)
+        params = query.copy()
+        params.pop("page", None)
+        context["params"] = params.urlencode()
         if selected == "none":
             context["selected_label"] = _("Not placed")
         else:
@@ -809,7 +819,10 @@ def _line_response(
             url = reverse("program:proposal", args=[program.pk])
             return redirect(url + ("?" + back if back.startswith("member=") else ""))
         context = {"line_errors": {line.pk: errors or {}}, "stale": stale}
-        return _proposal_page(request, program, status=status, **context)
+        query = QueryDict(request.POST.get("back", ""), mutable=True)
+        if "member" not in query:  # show the line where it is, with its errors
+            query["member"] = str(line.member_id) if line.member_id else "none"
+        return _proposal_page(request, program, status=status, query=query, **context)
     fresh = _line(request, program, line.pk)
     fresh.errors = errors or {}  # type: ignore[attr-defined]
     shown = fresh.proposal
