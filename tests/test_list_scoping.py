@@ -28,6 +28,7 @@ from django import forms as django_forms
 from django.db import transaction
 from django.db.models import Model
 from django.test import Client
+from django.utils import timezone
 from django.utils.html import escape
 from drf_spectacular.generators import SchemaGenerator
 
@@ -42,6 +43,8 @@ from kamrad.clients.models import (
     Organization,
     Region,
 )
+from kamrad.program import services as program_services
+from kamrad.program.models import Program, ProgramClient, Reassignment
 from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
@@ -54,6 +57,7 @@ from tests.urlwalk import (
     _COLLECTIONS,
     MODEL_KEYS,
     ORGANIZATION_SCOPED,
+    PERSONAL,
     Route,
     object_keys,
     walk_routes,
@@ -76,7 +80,9 @@ NAME_ONLY_ROUTES = frozenset(
     {"clients:duplicates", "clients:product_list", "clients:product_card", "clients:product_edit"}
 )
 # API parameters that name a person on our side rather than a client's object.
-STAFF_PARAMETERS = frozenset({"staff", "account_manager", "owner", "author", "manager"})
+STAFF_PARAMETERS = frozenset(
+    {"staff", "account_manager", "owner", "author", "manager", "assigned_to"}
+)
 PAGING_PARAMETERS = frozenset({"limit", "offset", "page", "format"})
 
 
@@ -280,6 +286,67 @@ def _client_world(
     }
 
 
+def _vip_program(
+    users: dict[str, User], alice: dict[str, list[Model]], bob: dict[str, list[Model]]
+) -> tuple[Program, Model]:
+    """A running program with alice and bob on its staff and all their clients on its list,
+    each assigned to its manager and marked a little (bob's worked further than alice's), a
+    draft proposal over them all, and a recorded reassignment of each one's main client."""
+    head = users["head"]
+    program = program_services.program_create(
+        user=head,
+        data={
+            "name": "VIP 2024",
+            "starts_on": datetime.date(2024, 1, 8),
+            "ends_on": datetime.date(2024, 12, 29),
+            "head": head,
+            "status": Program.Status.RUNNING,
+        },
+    )
+    members = {
+        name: program_services.member_add(user=head, program=program, data={"user": users[name]})
+        for name in ("alice", "bob")
+    }
+    for name, objects in (("alice", alice), ("bob", bob)):
+        program_services.clients_add(
+            user=head, program=program, organizations=objects["organization"]
+        )
+        entries = []
+        for organization in objects["organization"]:
+            entry = ProgramClient.objects.get(program=program, organization=organization)
+            entry = program_services.client_reassign(
+                user=head,
+                client=entry,
+                to_user=users[name],
+                reason=f"{name}'s own client",
+                expected_version=entry.version,
+            )
+            entries.append(entry)
+        marks = {"meeting_planned_on": datetime.date(2024, 2, 1)}
+        if name == "bob":
+            marks["met_on"] = datetime.date(2024, 1, 20)
+        program_services.client_record_work(
+            user=users[name], client=entries[0], data=marks, expected_version=entries[0].version
+        )
+        objects["program_client"] = entries
+        objects["reassignment"] = [
+            Reassignment.objects.create(
+                organization=objects["organization"][0],
+                program=program,
+                to_user=users[name],
+                reason=f"Brought by {name}",
+                by=head,
+                at=timezone.now(),
+            )
+        ]
+    proposal = program_services.proposal_create(user=head, program=program)
+    for objects in (alice, bob):
+        objects["proposal_line"] = list(
+            proposal.lines.filter(organization__in=objects["organization"])
+        )
+    return program, members["alice"]
+
+
 def _sentinels(objects: dict[str, list[Model]]) -> dict[str, str]:
     """Every identifying string of one manager's clients, labelled for a failure message."""
     main, private = objects["organization"]
@@ -397,6 +464,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             user=users["bob"],
             data={"product": bobs_product, "date": datetime.date(2024, 6, 1), "text": "Loud"},
         )
+        program, alices_member = _vip_program(users, alice, bob)
         # Every client in the pyramid, so its lists have alice's and bob's rows to show.
         pyramid_recompute(user=None)
         clients = {}
@@ -421,6 +489,9 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
                 "region": region,
                 "industry": industry,
                 "exchange_rate": usd,
+                "program": program,
+                "member": alices_member,
+                "proposal": program.proposals.get(),
             },
             clients=clients,
         )
@@ -503,6 +574,8 @@ def _fill(route: Route, world: World) -> str:
     for param, key in object_keys(route, MODEL_KEYS).items():
         if key in ORGANIZATION_SCOPED:
             values[param] = world.alice[key][0].pk
+        elif key in PERSONAL:
+            values[param] = world.users["alice"].pk
         elif key == "product":
             values[param] = world.shared["product"].pk
         else:
@@ -771,7 +844,7 @@ def bob_values(world: World, name: str, schema: dict[str, Any]) -> list[tuple[st
         key = _COLLECTIONS.get(name)
         if key in ORGANIZATION_SCOPED:
             return [(str(pk), True) for pk in sorted(world.bob_ids[key])]
-        if key in {"product", "region", "industry"}:
+        if key in {"product", "region", "industry", "program", "member", "proposal"}:
             return [(str(world.shared[key].pk), False)]
     raise AssertionError(f"API parameter {name!r} ({schema}): teach this test what it names")
 
@@ -808,6 +881,14 @@ def test_no_api_collection_gives_alice_anything_of_bobs(
     client = world.clients[f"alice-{auth}"]
     key = _key_of(route)
     url = route.template
+    if not allows(route.policy[0], world.users["alice"]):  # type: ignore[index]
+        # Not for account managers at all (a proposal's lines, the reassignments): refused
+        # whatever it is asked.
+        assert client.get(url).status_code == 403, url
+        for name, schema in list_parameters(route).items():
+            for value, _names_bobs in bob_values(world, name, schema):
+                assert client.get(url, {name: value}).status_code == 403, (url, name, value)
+        return
 
     # Unfiltered: all of hers (nothing over-filtered), none of his; the default page too.
     status, items, counts = api_collect(client, url, {})
@@ -870,5 +951,70 @@ def test_the_walk_finds_the_lists_this_file_checks() -> None:
         "clients:product_list",
     } <= pages
     assert pages >= NAME_ONLY_ROUTES, "a page allowed to name bob's clients is gone: update it"
+    assert {"program:clients", "program:coverage", "program:worklist", "program:staff"} <= pages
     collections = {r.template for r in API_LIST_ROUTES}
     assert {"/api/organizations/", "/api/contacts/", "/api/bank-accounts/"} <= collections
+    assert {
+        "/api/programs/",
+        "/api/program-members/",
+        "/api/program-clients/",
+        "/api/proposals/",
+        "/api/proposal-lines/",
+        "/api/reassignments/",
+    } <= collections
+
+
+# --- The VIP program: worklists and coverage, pages and API ---------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("auth", ["session", "token"])
+def test_the_programs_worklist_and_coverage_give_alice_only_hers_over_the_api(
+    world: World, auth: str
+) -> None:
+    program = world.shared["program"]
+    alice = world.clients[f"alice-{auth}"]
+    mine = world.alice_ids["program_client"]
+    worklist = alice.get(f"/api/programs/{program.pk}/worklist/", {"limit": 100}).json()
+    assert {row["id"] for row in worklist["results"]} == mine
+    assert leaks_in_items(world, "program_client", worklist["results"]) == []
+    bob = world.users["bob"].pk
+    assert alice.get(f"/api/programs/{program.pk}/worklist/", {"user": bob}).status_code == 404
+    coverage = alice.get(f"/api/programs/{program.pk}/coverage/").json()
+    assert (coverage["total"]["total"], coverage["not_reached"]) == (len(mine), 1)
+    assert [row["key"] for row in coverage["by_member"]] == [str(world.users["alice"].pk)]
+    assert leaks_in_items(world, "program_client", [coverage]) == []
+    goals = alice.get(f"/api/programs/{program.pk}/goals/")
+    assert leaks_in_items(world, "program_client", goals.json()) == []
+
+    head = world.clients[f"head-{auth}"]
+    theirs = head.get(f"/api/programs/{program.pk}/worklist/", {"user": bob}).json()
+    assert {row["id"] for row in theirs["results"]} == world.bob_ids["program_client"]
+    everyone = head.get(f"/api/programs/{program.pk}/coverage/").json()
+    assert everyone["total"]["total"] == len(mine | world.bob_ids["program_client"])
+
+
+@pytest.mark.django_db
+def test_the_programs_page_lists_show_alice_hers_and_the_head_bobs_too(world: World) -> None:
+    program = world.shared["program"]
+    alice_main = world.alice["organization"][0].name  # type: ignore[attr-defined]
+    bob_names = world.bob_names()
+    pages = {
+        "clients": f"/program/{program.pk}/clients/",
+        "coverage": f"/program/{program.pk}/coverage/",
+        "worklist": f"/program/{program.pk}/worklist/{{user}}/",
+    }
+    for label, url in pages.items():
+        mine = world.clients["alice-session"].get(url.format(user=world.users["alice"].pk))
+        assert mine.status_code == 200, label
+        body = mine.content.decode()
+        assert leaks_in_page(world, body) == [], label
+        if label != "coverage":  # alice's main client is under way: not in "not reached"
+            assert alice_main in body, f"alice's {label} page lacks her own client"
+        for role in ("head", "viewer"):
+            theirs = world.clients[f"{role}-session"].get(url.format(user=world.users["bob"].pk))
+            assert theirs.status_code == 200, (role, label)
+            shown = [name for name in bob_names if name in theirs.content.decode()]
+            assert shown, f"the {role}'s {label} page shows none of bob's clients"
+    bobs_list = f"/program/{program.pk}/worklist/{world.users['bob'].pk}/"
+    assert world.clients["alice-session"].get(bobs_list).status_code == 404
