@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kamrad.clients import search
@@ -503,7 +504,12 @@ def _added(request: HttpRequest, program: Program, added: int) -> HttpResponse:
     if added:
         messages.success(
             request,
-            _("%(count)s clients were added to the list.") % {"count": added},
+            ngettext(
+                "%(count)s client was added to the list.",
+                "%(count)s clients were added to the list.",
+                added,
+            )
+            % {"count": added},
         )
     else:
         messages.info(request, _("No client was added: they are all on the list already."))
@@ -769,7 +775,11 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("A split of %(count)s clients was proposed in %(seconds)s s.")
+            ngettext(
+                "A split of %(count)s client was proposed in %(seconds)s s.",
+                "A split of %(count)s clients was proposed in %(seconds)s s.",
+                made.client_count,
+            )
             % {"count": made.client_count, "seconds": f"{made.seconds:.2f}"},
         )
     return redirect("program:proposal", program.pk)
@@ -796,7 +806,12 @@ def proposal_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return _proposal_page(request, program, status=400, confirm_errors=error.messages)
     messages.success(
         request,
-        _("The split was confirmed: %(count)s clients changed hands.") % {"count": changed},
+        ngettext(
+            "The split was confirmed: %(count)s client changed hands.",
+            "The split was confirmed: %(count)s clients changed hands.",
+            changed,
+        )
+        % {"count": changed},
     )
     return redirect("program:proposal", program.pk)
 

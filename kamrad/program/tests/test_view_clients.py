@@ -118,7 +118,7 @@ def test_the_head_adds_the_admitted_vip_candidates(client, head, alice, program)
     CandidateDecision.objects.create(organization=org, outcome=CandidateDecision.Outcome.ADMITTED)
     client.force_login(head)
     response = client.post(url("clients_add", program), {"action": "candidates"}, follow=True)
-    assert "1 clients were added to the list." in response.text
+    assert "1 client was added to the list." in response.text
     assert ProgramClient.objects.get(program=program).source == "candidate"
 
 
@@ -135,7 +135,7 @@ def test_the_head_finds_and_adds_clients_by_hand_private_persons_included(
     response = client.post(
         url("clients_add", program), {"action": "pick", "organizations": [person.pk]}, follow=True
     )
-    assert "1 clients were added to the list." in response.text
+    assert "1 client was added to the list." in response.text
     assert ProgramClient.objects.get(program=program).source == "private"
     assert "Ivanov Ivan" not in client.get(url("clients_add", program), {"q": "ivanov"}).text
     assert "Rival Ltd" not in client.get(url("clients_add", program), {"q": "rival"}).text

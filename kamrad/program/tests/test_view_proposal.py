@@ -220,7 +220,7 @@ def test_confirm_lists_the_problems_first_then_confirms(
         expected_version=version(draft),
     )
     done = client.post(url("proposal_confirm", program), {"version": version(draft)}, follow=True)
-    assert "The split was confirmed: 1 clients changed hands." in done.text
+    assert "The split was confirmed: 1 client changed hands." in done.text
     assert Proposal.objects.get(pk=draft.pk).status == "confirmed"
     assert Organization.objects.get(pk=guarded.pk).account_manager == alice
     assert Reassignment.objects.get(organization=guarded).from_user == bob
