@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from kamrad.program.selectors import CoveragePoint
 
 WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 60, 12, 12, 28
 SERIES = (
     ("worked", gettext_lazy("Worked through"), "#2e9d62"),
     ("in_progress", gettext_lazy("In progress"), "#d9822b"),
@@ -33,6 +33,7 @@ class Tick:
 class Label:
     x: float
     text: str
+    anchor: str = "middle"
 
 
 @dataclass
@@ -103,4 +104,8 @@ def coverage_chart(points: list[CoveragePoint]) -> CoverageChart:
             chart.labels.append(Label(x=xs[i], text=date_format(point.on, "SHORT_DATE_FORMAT")))
     if len(chart.labels) > 1 and chart.labels[-1].x - chart.labels[-2].x < 60:
         del chart.labels[-2]
+    # The first and the last date stay inside the drawing.
+    chart.labels[0].anchor = "start"
+    if len(chart.labels) > 1:
+        chart.labels[-1].anchor = "end"
     return chart
