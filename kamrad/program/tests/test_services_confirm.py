@@ -39,4 +39,14 @@ def test_it_confirms_with_the_same_queries_however_many_clients_change_hands(
     assert many == few
     moved = Organization.objects.filter(name__startswith="Many ")
     assert not moved.filter(account_manager__isnull=True).exists()
-    assert all(o.history.first().account_manager_id == o.account_manager_id for o in moved)
+    for organization in moved:
+        last = organization.history.first()
+        assert (last.account_manager_id, last.version) == (
+            organization.account_manager_id,
+            organization.version,
+        )
+        assert (last.history_type, last.history_user) == ("~", head)
+        assert last.history_change_reason == "VIP program split confirmed"
+        assert last.name == organization.name
+    move = Reassignment.objects.get(organization=moved[0])
+    assert move.at == moved[0].history.first().history_date
