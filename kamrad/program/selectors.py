@@ -26,6 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
 from kamrad.clients.models import Contact, DossierEntry, Organization, Relationship
@@ -263,26 +264,31 @@ def _rows(
 
 def coverage(program: Program, user: User) -> Coverage:
     """Worked / in progress / not started for the program, per member, per tier and per
-    region, over the clients the user may see. Four grouped queries and two for the labels."""
+    region, over the clients the user may see. Three grouped queries (the program's total is
+    the sum of the members' rows) and two small ones for the labels."""
     from kamrad.clients.models import Region
     from kamrad.pyramid.models import Tier
 
     clients = clients_visible_to(user, program)
-    total = CoverageRow("program", program.name)
-    for state, n in (
-        clients.annotate(state=state_expression()).values_list("state").annotate(n=Count("id"))
-    ):
-        total.add(state, n)
     members = {
         m.user_id: str(m.user)
         for m in Member.objects.filter(program=program).select_related("user")
     }
     by_member = _rows(clients, "assigned_to_id", members, str(_("Not assigned yet")))
+    total = CoverageRow("program", program.name)
+    for row in by_member:
+        for state in STATES:
+            total.add(state, getattr(row, state))
     tiers = {t.value: str(t.label) for t in Tier}
     by_tier = _rows(clients, "organization__pyramid_value__tier", tiers, str(_("No tier yet")))
-    region_ids = clients.values("organization__region_id")
-    regions = dict(Region.objects.filter(pk__in=region_ids).values_list("pk", "name"))
-    by_region = _rows(clients, "organization__region_id", regions, str(_("No region")))
+    by_region = _rows(clients, "organization__region_id", {}, str(_("No region")))
+    names = dict(
+        Region.objects.filter(pk__in=[r.key for r in by_region if r.key]).values_list("pk", "name")
+    )
+    for row in by_region:
+        if row.key:
+            row.label = names.get(row.key, str(row.key))
+    by_region.sort(key=lambda r: (r.key is None, r.label.lower()))
     return Coverage(program, total, by_member, by_tier, by_region)
 
 
@@ -301,38 +307,74 @@ def coverage_over_time(
     a client counts as worked from the day its last step was recorded, and as in progress
     from its meeting (a planned meeting has no past date, so it counts from today only).
 
-    One query reads the dates; the points are counted in Python by bisection."""
+    Two grouped queries count the clients by the day they started and the day they were
+    worked through (a few hundred rows however many clients); the points are running sums.
+    """
     end = min(on, program.ends_on)
     start = program.starts_on
     if end < start:
         return []
-    rows = clients_visible_to(user, program).values_list(
-        "met_on", "questionnaire_on", "followups_on"
+    clients = clients_visible_to(user, program)
+    total = clients.count()
+    # Greatest/Least of the three dates: each coalesced to a bound, because SQLite's scalar
+    # MAX/MIN answer NULL when any argument is NULL while PostgreSQL's skip it.
+    never, long_ago = datetime.date(9999, 12, 31), datetime.date(1, 1, 1)
+    worked_on = Greatest(
+        *(Coalesce(f, Value(long_ago)) for f in ("met_on", "questionnaire_on", "followups_on"))
     )
-    worked_from: list[datetime.date] = []
-    started_from: list[datetime.date] = []
-    total = 0
-    for met, questionnaire, followups in rows.iterator(chunk_size=5000):
-        total += 1
-        dates = [d for d in (met, questionnaire, followups) if d is not None]
-        if dates:
-            started_from.append(min(dates))
-        if met and questionnaire and followups:
-            worked_from.append(max(dates))
-    worked_from.sort()
-    started_from.sort()
+    started_on = Least(
+        *(Coalesce(f, Value(never)) for f in ("met_on", "questionnaire_on", "followups_on"))
+    )
+    worked = Counter(
+        dict(
+            clients.filter(_WORKED_Q)
+            .annotate(day=worked_on)
+            .values_list("day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    )
+    started = Counter(
+        dict(
+            clients.filter(
+                Q(met_on__isnull=False)
+                | Q(questionnaire_on__isnull=False)
+                | Q(followups_on__isnull=False)
+            )
+            .annotate(day=started_on)
+            .values_list("day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    )
+    worked_days, started_days = _running(worked), _running(started)
     span = (end - start).days
     step = max(1, -(-span // max(1, points - 1)))
-    days = list(range(0, span + 1, step))
-    if days[-1] != span:
-        days.append(span)
+    offsets = list(range(0, span + 1, step))
+    if offsets[-1] != span:
+        offsets.append(span)
     result = []
-    for offset in days:
+    for offset in offsets:
         day = start + datetime.timedelta(days=offset)
-        worked = bisect.bisect_right(worked_from, day)
-        started = bisect.bisect_right(started_from, day)
-        result.append(CoveragePoint(day, worked, started - worked, total))
+        done = _as_of(worked_days, day)
+        result.append(CoveragePoint(day, done, _as_of(started_days, day) - done, total))
     return result
+
+
+def _running(counts: Counter[datetime.date]) -> tuple[list[datetime.date], list[int]]:
+    """Days in order and the running total of clients up to each."""
+    days = sorted(counts)
+    sums, running = [], 0
+    for day in days:
+        running += counts[day]
+        sums.append(running)
+    return days, sums
+
+
+def _as_of(running: tuple[list[datetime.date], list[int]], day: datetime.date) -> int:
+    days, sums = running
+    at = bisect.bisect_right(days, day)
+    return sums[at - 1] if at else 0
 
 
 def not_reached(program: Program, user: User) -> QuerySet[ProgramClient]:
