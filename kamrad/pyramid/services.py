@@ -28,6 +28,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from operator import mul, sub
 from typing import Any
 
 from django.conf import settings
@@ -152,29 +153,48 @@ def classify(
     quarterly: list[int], cv_threshold_percent: int, stable_band_percent: int
 ) -> tuple[float | None, bool, str]:
     """(CV, unstable, trend) of recent quarterly profits, each sum taken once."""
-    n = len(quarterly)
-    s1 = s2 = sxy = 0
-    for i, x in enumerate(quarterly):
-        s1 += x
-        s2 += x * x
-        sxy += i * x
-    unstable = _unstable(n, s1, s2, cv_threshold_percent)
+    return classifier(len(quarterly), cv_threshold_percent, stable_band_percent)(quarterly)
+
+
+def classifier(
+    n: int, cv_threshold_percent: int, stable_band_percent: int
+) -> Callable[[Sequence[int]], tuple[float | None, bool, str]]:
+    """`classify` for `n` quarters with the constants worked out once: the recompute calls it
+    for every client, and the sums run in C (`sum`, `map`) rather than a Python loop."""
     sum_i = n * (n - 1) // 2
     sum_i2 = (n - 1) * n * (2 * n - 1) // 6
-    slope_num = n * sxy - sum_i * s1
     slope_den = n * sum_i2 - sum_i * sum_i  # > 0 for n ≥ 2
-    # slope/|mean| = slope_num·n / (slope_den·|s1|), compared with band/100.
-    lhs = 100 * slope_num * n
-    rhs = stable_band_percent * slope_den * abs(s1)
-    if lhs > rhs:
-        trend = Trend.GROWING
-    elif lhs < -rhs:
-        trend = Trend.FALLING
-    elif unstable:
-        trend = Trend.UNSTABLE
-    else:
-        trend = Trend.STABLE
-    return _cv(n, s1, s2), unstable, trend
+    band = stable_band_percent * slope_den
+    p2 = cv_threshold_percent**2
+    places = range(n)
+    sqrt = math.sqrt
+    growing, falling, unstable_, stable = Trend.GROWING, Trend.FALLING, Trend.UNSTABLE, Trend.STABLE
+
+    def one(quarterly: Sequence[int]) -> tuple[float | None, bool, str]:
+        s1 = sum(quarterly)
+        s2 = sum(map(mul, quarterly, quarterly))
+        spread = n * s2 - s1 * s1
+        unstable = 10_000 * spread > p2 * s1 * s1  # as _unstable
+        # slope/|mean| = slope_num·n / (slope_den·|s1|), compared with band/100.
+        lhs = 100 * (n * sum(map(mul, places, quarterly)) - sum_i * s1) * n
+        if s1 == 0:
+            cv = 0.0 if s2 == 0 else None
+            rhs = 0
+        else:
+            magnitude = abs(s1)
+            cv = round(sqrt(spread) / magnitude, 4)  # as _cv
+            rhs = band * magnitude
+        if lhs > rhs:
+            trend = growing
+        elif lhs < -rhs:
+            trend = falling
+        elif unstable:
+            trend = unstable_
+        else:
+            trend = stable
+        return cv, unstable, trend
+
+    return one
 
 
 def assign_tiers(
@@ -253,15 +273,13 @@ def aggregate(
             if table == Sale._meta.db_table:
                 figures = {row[0]: [row[1], 0, *row[2:]] for row in rows}
                 continue
-            for pk, total, *by_quarter in rows:
-                found = figures.get(pk)
+            zero = (0,) * count
+            for row in rows:
+                found = figures.get(row[0])
                 if found is None:
-                    figures[pk] = [0, total, *(-value for value in by_quarter)]
-                    continue
-                found[1] = total
-                for i, value in enumerate(by_quarter, 2):
-                    if value:
-                        found[i] -= value
+                    figures[row[0]] = [0, row[1], *map(sub, zero, row[2:])]
+                else:
+                    figures[row[0]] = [found[0], row[1], *map(sub, found[2:], row[2:])]
     return figures
 
 
@@ -399,8 +417,8 @@ def _recompute(
     # Each touched client's figures: (ltv, profit, cost to serve, recent ltv, cv, unstable,
     # trend), in the order of _COLUMNS (the tier follows from the ranking).
     count = len(quarters) - 1
-    empty = (0, 0, 0, 0, *classify([0] * count, limits.cv_threshold_percent, 0))
-    cv_threshold, band = limits.cv_threshold_percent, limits.stable_band_percent
+    classify_one = classifier(count, limits.cv_threshold_percent, limits.stable_band_percent)
+    empty = (0, 0, 0, 0, *classify_one([0] * count))
     values: dict[int, tuple[Any, ...]] = {}
     ltv: dict[int, int] = {}
     unstable: dict[int, bool] = {}
@@ -416,7 +434,7 @@ def _recompute(
                 profit,
                 cost_to_serve,
                 sum(quarterly),
-                *classify(quarterly, cv_threshold, band),
+                *classify_one(quarterly),
             )
         values[pk] = figures
         ltv[pk] = figures[0]
