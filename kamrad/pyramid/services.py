@@ -393,7 +393,7 @@ def _recompute(
     # comparing them field by field took most of an incremental run.
     clients = _client_ids()
     client_set = set(clients)
-    brief: dict[int, tuple[int, bool, str]]
+    brief: dict[int, tuple[int, int, bool, str]]
     if partial:
         touched = set(organization_ids or ()) & client_set
         fresh = aggregate(on, quarters, touched)
@@ -443,7 +443,7 @@ def _recompute(
         values[pk] = figures
         ltv[pk] = figures[0]
         unstable[pk] = figures[5]
-    for pk, (stored_ltv, stored_unstable, _tier) in brief.items():
+    for pk, stored_ltv, stored_unstable, _tier in brief.values():
         if pk not in values and pk in client_set:
             ltv[pk] = stored_ltv
             unstable[pk] = bool(stored_unstable)
@@ -459,7 +459,7 @@ def _recompute(
         summary[tier][1] += ltv[pk]
         figures = values.get(pk)
         if figures is None:  # not touched: only its place in the ranking can change
-            before_tier = brief[pk][2]
+            before_tier = brief[pk][3]
             if before_tier != tier:
                 updates.append((pk, None, tier))
                 moves.append((pk, before_tier, tier, ltv[pk]))
@@ -476,7 +476,7 @@ def _recompute(
             moves.append((pk, before[-1], tier, row[0]))
     for pk in gone:
         before_ltv, before_tier = (
-            (brief[pk][0], brief[pk][2]) if partial else (stored[pk][0], stored[pk][-1])
+            (brief[pk][1], brief[pk][3]) if partial else (stored[pk][0], stored[pk][-1])
         )
         moves.append((pk, before_tier, "", before_ltv))
 
@@ -529,13 +529,14 @@ def _client_ids() -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def _stored_brief() -> dict[int, tuple[int, bool, str]]:
-    """(ltv, unstable, tier) of every stored value row: what ranking the others needs."""
+def _stored_brief() -> dict[int, tuple[int, int, bool, str]]:
+    """(organization, ltv, unstable, tier) of every stored value row, by organization: what
+    ranking the untouched clients needs. The rows are kept as they come (no unpacking)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT organization_id, ltv, is_unstable, tier FROM {ClientValue._meta.db_table}"
         )
-        return {pk: rest for pk, *rest in cursor.fetchall()}  # type: ignore[misc]
+        return {row[0]: row for row in cursor.fetchall()}
 
 
 def _stored_rows(organization_ids: Iterable[int] | None) -> dict[int, tuple[Any, ...]]:
