@@ -26,9 +26,9 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from operator import mul, sub
 from typing import Any
 
 from django.conf import settings
@@ -153,42 +153,48 @@ def classify(
     quarterly: list[int], cv_threshold_percent: int, stable_band_percent: int
 ) -> tuple[float | None, bool, str]:
     """(CV, unstable, trend) of recent quarterly profits, each sum taken once."""
-    n = len(quarterly)
-    s1 = s2 = sxy = 0
-    for i, x in enumerate(quarterly):
-        s1 += x
-        s2 += x * x
-        sxy += i * x
-    unstable = _unstable(n, s1, s2, cv_threshold_percent)
+    return classifier(len(quarterly), cv_threshold_percent, stable_band_percent)(quarterly)
+
+
+def classifier(
+    n: int, cv_threshold_percent: int, stable_band_percent: int
+) -> Callable[[Sequence[int]], tuple[float | None, bool, str]]:
+    """`classify` for `n` quarters with the constants worked out once: the recompute calls it
+    for every client, and the sums run in C (`sum`, `map`) rather than a Python loop."""
     sum_i = n * (n - 1) // 2
     sum_i2 = (n - 1) * n * (2 * n - 1) // 6
-    slope_num = n * sxy - sum_i * s1
     slope_den = n * sum_i2 - sum_i * sum_i  # > 0 for n ≥ 2
-    # slope/|mean| = slope_num·n / (slope_den·|s1|), compared with band/100.
-    lhs = 100 * slope_num * n
-    rhs = stable_band_percent * slope_den * abs(s1)
-    if lhs > rhs:
-        trend = Trend.GROWING
-    elif lhs < -rhs:
-        trend = Trend.FALLING
-    elif unstable:
-        trend = Trend.UNSTABLE
-    else:
-        trend = Trend.STABLE
-    return _cv(n, s1, s2), unstable, trend
+    band = stable_band_percent * slope_den
+    p2 = cv_threshold_percent**2
+    places = range(n)
+    sqrt = math.sqrt
+    growing, falling, unstable_, stable = Trend.GROWING, Trend.FALLING, Trend.UNSTABLE, Trend.STABLE
 
+    def one(quarterly: Sequence[int]) -> tuple[float | None, bool, str]:
+        s1 = sum(quarterly)
+        s2 = sum(map(mul, quarterly, quarterly))
+        spread = n * s2 - s1 * s1
+        unstable = 10_000 * spread > p2 * s1 * s1  # as _unstable
+        # slope/|mean| = slope_num·n / (slope_den·|s1|), compared with band/100.
+        lhs = 100 * (n * sum(map(mul, places, quarterly)) - sum_i * s1) * n
+        if s1 == 0:
+            cv = 0.0 if s2 == 0 else None
+            rhs = 0
+        else:
+            magnitude = abs(s1)
+            cv = round(sqrt(spread) / magnitude, 4)  # as _cv
+            rhs = band * magnitude
+        if lhs > rhs:
+            trend = growing
+        elif lhs < -rhs:
+            trend = falling
+        elif unstable:
+            trend = unstable_
+        else:
+            trend = stable
+        return cv, unstable, trend
 
-@dataclass
-class Figures:
-    """One client's sums: over its life, and by recent quarter."""
-
-    profit: int = 0
-    cost_to_serve: int = 0
-    quarterly: list[int] | None = None
-
-    @property
-    def ltv(self) -> int:
-        return self.profit - self.cost_to_serve
+    return one
 
 
 def assign_tiers(
@@ -198,7 +204,9 @@ def assign_tiers(
     top_share_percent: int,
 ) -> dict[int, str]:
     """The tier of each client, from its LTV and whether its quarterly profit is unstable."""
-    ordered = sorted(ltv_by_client, key=lambda pk: (-ltv_by_client[pk], pk))
+    # Largest LTV first, ties to the smaller id: sorted by id, then a stable sort on the
+    # integer LTV alone (reverse keeps equal keys in their order), no tuple per client.
+    ordered = sorted(sorted(ltv_by_client), key=ltv_by_client.__getitem__, reverse=True)
     top = math.ceil(len(ordered) * top_share_percent / 100)
     tiers = {}
     for place, pk in enumerate(ordered):
@@ -219,8 +227,12 @@ def assign_tiers(
 
 def aggregate(
     on: date, quarters: list[date], organization_ids: Iterable[int] | None = None
-) -> dict[int, Figures]:
+) -> dict[int, list[int]]:
     """Each organization's sums from sales and costs to serve: one pass over each table.
+
+    Each value is `[profit, cost_to_serve, *quarterly]`: the life sums of sales (amount −
+    cost) and of costs to serve, then the profit of each recent quarter (sales minus costs
+    to serve), oldest first. Organizations without records up to `on` are left out.
 
     Plain SQL: the life sum and one `SUM(…) FILTER (WHERE date in the quarter)` per recent
     quarter, grouped by organization (SQLite ≥ 3.30 and PostgreSQL). Grouping by organization
@@ -229,22 +241,27 @@ def aggregate(
     count = len(quarters) - 1
     # Cast: PostgreSQL sums bigints as numeric, which arrives as a slow Decimal.
     filtered = ", ".join(
-        ["CAST(SUM({amount}) FILTER (WHERE date >= %s AND date < %s) AS BIGINT)"] * count
+        ["COALESCE(CAST(SUM({amount}) FILTER (WHERE date >= %s AND date < %s) AS BIGINT), 0)"]
+        * count
     )
     bounds = [day for i in range(count) for day in (quarters[i], quarters[i + 1])]
-    figures: dict[int, Figures] = {}
     id_chunks: list[list[int] | None]
     if organization_ids is None:
         id_chunks = [None]
     else:
         ids = sorted(set(organization_ids))
         id_chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-    sources = (
-        (Sale._meta.db_table, "amount_base - cost_base", "profit", 1),
-        (ServiceCost._meta.db_table, "amount_base", "cost_to_serve", -1),
-    )
-    with connection.cursor() as cursor:
-        for table, amount, column, sign in sources:
+    figures: dict[int, list[int]] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Nine sums a client: with the default 4 MB the hash aggregate spilled to disk
+            # in 17 batches and then sorted; 64 MB keeps it in memory for this query only.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        for table, amount in (
+            (Sale._meta.db_table, "amount_base - cost_base"),
+            (ServiceCost._meta.db_table, "amount_base"),
+        ):
+            rows: list[tuple[int, ...]] = []
             for chunk in id_chunks:
                 where, params = "date <= %s", [on]
                 if chunk is not None:
@@ -256,21 +273,23 @@ def aggregate(
                     f"FROM {table} WHERE {where} GROUP BY organization_id",
                     [*bounds, *params],
                 )
-                for pk, total, *by_quarter in cursor.fetchall():
-                    found = figures.get(pk)
-                    if found is None:
-                        found = figures[pk] = Figures(quarterly=[0] * count)
-                    setattr(found, column, total or 0)
-                    quarterly = found.quarterly
-                    for i, value in enumerate(by_quarter):
-                        if value:
-                            quarterly[i] += sign * value  # type: ignore[index]
+                rows += cursor.fetchall()
+            if table == Sale._meta.db_table:
+                figures = {row[0]: [row[1], 0, *row[2:]] for row in rows}
+                continue
+            zero = (0,) * count
+            for row in rows:
+                found = figures.get(row[0])
+                if found is None:
+                    figures[row[0]] = [0, row[1], *map(sub, zero, row[2:])]
+                else:
+                    figures[row[0]] = [found[0], row[1], *map(sub, found[2:], row[2:])]
     return figures
 
 
 # --- The recompute ------------------------------------------------------------------------
 
-_COMPARED = ("ltv", "profit", "cost_to_serve", "recent_ltv", "cv", "is_unstable", "trend", "tier")
+_COLUMNS = ("ltv", "profit", "cost_to_serve", "recent_ltv", "cv", "is_unstable", "trend", "tier")
 
 
 def _start_run(user: User | None, on: date, now: datetime) -> RecomputeRun:
@@ -370,115 +389,125 @@ def _recompute(
         and last.window_start == quarters[0]
         and last.settings_version == limits.version
     )
-    clients = set(
-        Organization.objects.filter(kind=Organization.Kind.CLIENT).values_list("pk", flat=True)
-    )
-    stored = {
-        row["organization_id"]: row
-        for row in ClientValue.objects.values("organization_id", *_COMPARED)
-    }
+    # Plain SQL and tuples throughout: reading 75,000 stored rows through the ORM and
+    # comparing them field by field took most of an incremental run.
+    clients = _client_ids()
+    client_set = set(clients)
+    brief: dict[int, tuple[int, int, bool, str]]
     if partial:
-        touched = set(organization_ids or ()) & clients
+        touched = set(organization_ids or ()) & client_set
         fresh = aggregate(on, quarters, touched)
-        # Everyone else keeps the sums stored by the last run; a client new since then has
-        # no records yet (else it would be among the touched).
-        others = clients - touched
+        # Everyone else keeps the sums stored by the last run (only their LTV, instability
+        # and tier are read); a client new since then has no records yet (else it would be
+        # among the touched) and no stored row, so it is computed as empty.
+        brief = _stored_brief()
+        touched |= {pk for pk in clients if pk not in brief}
+        stored = _stored_rows(touched)
+        stored_ids: Iterable[int] = brief
     else:
-        touched = clients
+        touched = client_set
         fresh = aggregate(on, quarters)
-        others = set()
-    total = len(clients) + len(set(stored) - clients)
+        brief = {}
+        stored = _stored_rows(None)
+        stored_ids = stored
+    gone = sorted(pk for pk in stored_ids if pk not in client_set)
+    total = len(clients) + len(gone)
     RecomputeRun.objects.filter(pk=run.pk).update(
         total=total, clients=len(clients), window_start=quarters[0], settings_version=limits.version
     )
     if progress:
         progress(0, total)
 
+    # Each touched client's figures: (ltv, profit, cost to serve, recent ltv, cv, unstable,
+    # trend), in the order of _COLUMNS (the tier follows from the ranking).
     count = len(quarters) - 1
-    computed: dict[int, dict[str, Any]] = {}
+    classify_one = classifier(count, limits.cv_threshold_percent, limits.stable_band_percent)
+    empty = (0, 0, 0, 0, *classify_one([0] * count))
+    values: dict[int, tuple[Any, ...]] = {}
+    ltv: dict[int, int] = {}
     unstable: dict[int, bool] = {}
     for pk in touched:
-        figures = fresh.get(pk) or Figures(quarterly=[0] * count)
-        quarterly = figures.quarterly or [0] * count
-        cv, unstable[pk], trend = classify(
-            quarterly, limits.cv_threshold_percent, limits.stable_band_percent
-        )
-        computed[pk] = {
-            "ltv": figures.ltv,
-            "profit": figures.profit,
-            "cost_to_serve": figures.cost_to_serve,
-            "recent_ltv": sum(quarterly),
-            "cv": cv,
-            "is_unstable": unstable[pk],
-            "trend": trend,
-        }
-    for pk in others:
-        row = stored.get(pk)
-        if row is None:
-            computed[pk] = {
-                "ltv": 0,
-                "profit": 0,
-                "cost_to_serve": 0,
-                "recent_ltv": 0,
-                "cv": 0.0,
-                "is_unstable": False,
-                "trend": Trend.STABLE,
-            }
-            unstable[pk] = False
+        sums = fresh.get(pk)
+        if sums is None:
+            figures: tuple[Any, ...] = empty
         else:
-            computed[pk] = {name: row[name] for name in _COMPARED if name != "tier"}
-            unstable[pk] = row["is_unstable"]
-    tiers = assign_tiers(
-        {pk: c["ltv"] for pk, c in computed.items()},
-        unstable,
-        top_share_percent=limits.top_share_percent,
-    )
-    now = timezone.now()
-    to_create: list[ClientValue] = []
-    to_update: list[ClientValue] = []
-    moves: list[TierMove] = []
-    for pk, values in computed.items():
-        values["tier"] = tiers[pk]
+            profit, cost_to_serve = sums[0], sums[1]
+            quarterly = sums[2:]
+            figures = (
+                profit - cost_to_serve,
+                profit,
+                cost_to_serve,
+                sum(quarterly),
+                *classify_one(quarterly),
+            )
+        values[pk] = figures
+        ltv[pk] = figures[0]
+        unstable[pk] = figures[5]
+    for pk, stored_ltv, stored_unstable, _tier in brief.values():
+        if pk not in values and pk in client_set:
+            ltv[pk] = stored_ltv
+            unstable[pk] = bool(stored_unstable)
+    tiers = assign_tiers(ltv, unstable, top_share_percent=limits.top_share_percent)
+
+    creates: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
+    moves: list[tuple[int, str, str, int]] = []  # organization, from, to, ltv
+    summary = {tier.value: [0, 0] for tier in Tier}
+    for pk in clients:
+        tier = tiers[pk]
+        summary[tier][0] += 1
+        summary[tier][1] += ltv[pk]
+        figures = values.get(pk)
+        if figures is None:  # not touched: only its place in the ranking can change
+            before_tier = brief[pk][3]
+            if before_tier != tier:
+                updates.append((pk, None, tier))
+                moves.append((pk, before_tier, tier, ltv[pk]))
+            continue
+        row = (*figures, tier)
         before = stored.get(pk)
         if before is None:
-            to_create.append(ClientValue(organization_id=pk, computed_at=now, **values))
-            moves.append(_move(pk, "", values["tier"], values["ltv"], now, run))
+            creates.append((pk, *row))
+            moves.append((pk, "", tier, row[0]))
             continue
-        if any(before[name] != values[name] for name in _COMPARED):
-            to_update.append(ClientValue(organization_id=pk, computed_at=now, **values))
-        if before["tier"] != values["tier"]:
-            moves.append(_move(pk, before["tier"], values["tier"], values["ltv"], now, run))
-    gone = sorted(set(stored) - clients)
+        if before != row:
+            updates.append((pk, row, tier))
+        if before[-1] != tier:
+            moves.append((pk, before[-1], tier, row[0]))
     for pk in gone:
-        moves.append(_move(pk, stored[pk]["tier"], "", stored[pk]["ltv"], now, run))
+        before_ltv, before_tier = (
+            (brief[pk][1], brief[pk][3]) if partial else (stored[pk][0], stored[pk][-1])
+        )
+        moves.append((pk, before_tier, "", before_ltv))
 
-    done = 0
-    fields = [*_COMPARED, "computed_at"]
-    written = len(to_create) + len(to_update) + len(gone)
-    work = [("create", to_create), ("update", to_update), ("delete", gone), ("moves", moves)]
+    now = timezone.now()
+    written = len(creates) + len(updates) + len(gone)
+    work: list[tuple[str, list[Any]]] = [
+        ("create", creates),
+        ("update", updates),
+        ("delete", gone),
+        ("moves", moves),
+    ]
     # Written chunk by chunk, each in its own transaction: the page sees the progress, and
     # other writers wait for a chunk, not for the whole run. A run that dies half way leaves
     # each client either before or after; the next run finishes the rest.
+    done = 0
     for kind, items in work:
         for start in range(0, len(items), CHUNK):
             chunk = items[start : start + CHUNK]
             with transaction.atomic():
                 if kind == "create":
-                    ClientValue.objects.bulk_create(chunk)
+                    _create(chunk, now)
                 elif kind == "update":
-                    _update(chunk, fields)
+                    _update(chunk, now)
                 elif kind == "delete":
                     ClientValue.objects.filter(organization_id__in=chunk).delete()
                 else:
-                    TierMove.objects.bulk_create(chunk)
+                    _write_moves(chunk, now, run)
             if kind != "moves":
                 done += len(chunk)
                 _report(run, done, total, progress)
     _report(run, total, total, progress)
-    summary = {tier.value: [0, 0] for tier in Tier}
-    for pk, values in computed.items():
-        summary[tiers[pk]][0] += 1
-        summary[tiers[pk]][1] += values["ltv"]
     RecomputeRun.objects.filter(pk=run.pk).update(
         summary=summary,
         status=RecomputeRun.Status.DONE,
@@ -490,18 +519,93 @@ def _recompute(
     run.refresh_from_db()
 
 
-def _update(rows: list[ClientValue], fields: list[str]) -> None:
-    """One UPDATE per row by executemany: bulk_update's CASE per field grows with the batch
-    and took seconds for a thousand rows."""
-    table = ClientValue._meta.db_table
-    columns = [ClientValue._meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{connection.ops.quote_name(c.column)} = %s" for c in columns)
-    params = [
-        [*(c.get_db_prep_save(getattr(row, c.attname), connection) for c in columns), row.pk]
-        for row in rows
-    ]
+def _client_ids() -> list[int]:
+    """The ids of all organizations of kind client, smallest first."""
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE organization_id = %s", params)
+        cursor.execute(
+            f"SELECT id FROM {Organization._meta.db_table} WHERE kind = %s ORDER BY id",
+            [Organization.Kind.CLIENT.value],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _stored_brief() -> dict[int, tuple[int, int, bool, str]]:
+    """(organization, ltv, unstable, tier) of every stored value row, by organization: what
+    ranking the untouched clients needs. The rows are kept as they come (no unpacking)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT organization_id, ltv, is_unstable, tier FROM {ClientValue._meta.db_table}"
+        )
+        return {row[0]: row for row in cursor.fetchall()}
+
+
+def _stored_rows(organization_ids: Iterable[int] | None) -> dict[int, tuple[Any, ...]]:
+    """The stored value rows (all, or of these organizations) as tuples in _COLUMNS order."""
+    select = f"SELECT organization_id, {', '.join(_COLUMNS)} FROM {ClientValue._meta.db_table}"
+    found: dict[int, tuple[Any, ...]] = {}
+    with connection.cursor() as cursor:
+        if organization_ids is None:
+            cursor.execute(select)
+            rows = cursor.fetchall()
+        else:
+            ids = sorted(organization_ids)
+            rows = []
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                cursor.execute(
+                    f"{select} WHERE organization_id IN ({', '.join(['%s'] * len(chunk))})", chunk
+                )
+                rows += cursor.fetchall()
+    # SQLite returns the flag as 0 or 1: made a bool, so that rows compare as tuples.
+    unstable = _COLUMNS.index("is_unstable") + 1
+    for row in rows:
+        found[row[0]] = (*row[1:unstable], bool(row[unstable]), *row[unstable + 1 :])
+    return found
+
+
+def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Append rows: COPY on PostgreSQL (psycopg 3), one executemany elsewhere."""
+    if connection.vendor == "postgresql":
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def _create(rows: list[tuple[Any, ...]], now: datetime) -> None:
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    _insert(
+        ClientValue._meta.db_table,
+        ["organization_id", *_COLUMNS, "computed_at"],
+        [(*row, stamp) for row in rows],
+    )
+
+
+def _update(rows: list[tuple[int, tuple[Any, ...] | None, str]], now: datetime) -> None:
+    """One UPDATE per row by executemany (bulk_update's CASE per field grows with the batch
+    and took seconds for a thousand rows); a client whose figures are unchanged and only
+    moved in the ranking gets its tier alone."""
+    table = ClientValue._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    assignments = ", ".join(f"{name} = %s" for name in (*_COLUMNS, "computed_at"))
+    full = [(*row, stamp, pk) for pk, row, _tier in rows if row is not None]
+    tier_only = [(tier, stamp, pk) for pk, row, tier in rows if row is None]
+    with connection.cursor() as cursor:
+        if full:
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE organization_id = %s", full)
+        if tier_only:
+            cursor.executemany(
+                f"UPDATE {table} SET tier = %s, computed_at = %s WHERE organization_id = %s",
+                tier_only,
+            )
 
 
 def _report(run: RecomputeRun, done: int, total: int, progress: Progress | None) -> None:
@@ -510,8 +614,17 @@ def _report(run: RecomputeRun, done: int, total: int, progress: Progress | None)
         progress(min(done, total), total)
 
 
-def _move(pk: int, before: str, after: str, ltv: int, now: datetime, run: RecomputeRun) -> TierMove:
-    fall = bool(before) and bool(after) and TIER_RANK[after] > TIER_RANK[before]
-    return TierMove(
-        organization_id=pk, from_tier=before, to_tier=after, is_fall=fall, at=now, run=run, ltv=ltv
+def _write_moves(moves: list[tuple[int, str, str, int]], now: datetime, run: RecomputeRun) -> None:
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    _insert(
+        TierMove._meta.db_table,
+        ["organization_id", "from_tier", "to_tier", "is_fall", "at", "run_id", "ltv"],
+        [
+            (pk, before, after, _is_fall(before, after), stamp, run.pk, ltv)
+            for pk, before, after, ltv in moves
+        ],
     )
+
+
+def _is_fall(before: str, after: str) -> bool:
+    return bool(before) and bool(after) and TIER_RANK[after] > TIER_RANK[before]

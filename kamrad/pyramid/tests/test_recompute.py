@@ -197,3 +197,116 @@ def test_the_touched_list_is_ignored_when_the_quarters_moved() -> None:
     sale(org, date(2026, 8, 1), 1)  # not told; the next quarter has begun anyway
     services.pyramid_recompute(user=None, on=date(2026, 10, 2), organization_ids=[])
     assert value(org).ltv == 801
+
+
+def stored_rows() -> dict[int, tuple]:
+    return {
+        row[0]: row[1:]
+        for row in ClientValue.objects.values_list(
+            "organization_id",
+            "ltv",
+            "profit",
+            "cost_to_serve",
+            "recent_ltv",
+            "cv",
+            "is_unstable",
+            "trend",
+            "tier",
+        )
+    }
+
+
+def test_an_incremental_run_leaves_every_figure_as_a_full_one_would() -> None:
+    orgs = [client(f"C{i}") for i in range(10)]
+    for i, org in enumerate(orgs):
+        steady(org, 100 * (i + 1))
+    swinging = client("Swinging")
+    for i, day in enumerate(QUARTERS):
+        sale(swinging, day, 300 if i % 2 else 0)
+    recompute()  # 11 clients: the top three are orgs[9], orgs[8], orgs[7]
+    assert value(orgs[7]).tier == Tier.MOST_VALUABLE
+    sale(orgs[0], date(2026, 3, 1), 50_000)  # touched: jumps to the top
+    cost(orgs[1], date(2026, 4, 1), 90_000)  # touched: now ballast
+    Organization.objects.filter(pk=orgs[2].pk).update(kind=Organization.Kind.PARTNER)
+    newcomer = client("New, no history yet")
+    run = recompute(organization_ids=[orgs[0].pk, orgs[1].pk])
+    partial = stored_rows()
+    # orgs[7] was not touched, yet the jump pushed it out of the top three.
+    assert partial[orgs[7].pk][-1] == Tier.STRATEGIC
+    pushed = TierMove.objects.get(run=run, organization=orgs[7])
+    assert (pushed.from_tier, pushed.to_tier, pushed.is_fall, pushed.ltv) == (
+        Tier.MOST_VALUABLE,
+        Tier.STRATEGIC,
+        True,
+        800 * 8,
+    )
+    assert orgs[2].pk not in partial
+    assert partial[newcomer.pk] == (0, 0, 0, 0, 0.0, False, Trend.STABLE, Tier.STRATEGIC)
+    # Written: the two touched, orgs[7], the newcomer, the one that left.
+    assert run.changed == 5
+    moved = set(TierMove.objects.filter(run=run).values_list("organization_id", flat=True))
+    assert moved == {orgs[0].pk, orgs[1].pk, orgs[2].pk, orgs[7].pk, newcomer.pk}
+
+    again = recompute()  # a full run finds nothing to change
+    assert (again.changed, again.moves) == (0, 0)
+    ClientValue.objects.all().delete()
+    recompute()
+    assert stored_rows() == partial
+
+
+def test_an_incremental_run_sums_the_tiers_as_a_full_one_does() -> None:
+    orgs = [client(f"C{i}") for i in range(6)]
+    for i, org in enumerate(orgs):
+        steady(org, 100 * (i + 1))
+    cost(orgs[0], date(2026, 1, 1), 5_000)
+    recompute()
+    sale(orgs[3], date(2026, 5, 1), 7_000)
+    partial = recompute(organization_ids=[orgs[3].pk]).summary
+    assert partial[Tier.BALLAST] == [1, 800 - 5_000]
+    assert partial[Tier.MOST_VALUABLE] == [2, 400 * 8 + 7_000 + 600 * 8]
+    ClientValue.objects.all().delete()
+    assert recompute().summary == partial
+
+
+def test_a_client_with_only_costs_to_serve_is_ballast_with_falling_quarters() -> None:
+    org = client("Costly")
+    for i, day in enumerate(QUARTERS):
+        cost(org, day, 100 * (i + 1))
+    cost(org, date(2019, 1, 1), 50)  # long ago: in the life sum only
+    recompute()
+    row = value(org)
+    assert (row.profit, row.cost_to_serve, row.ltv) == (0, 3_650, -3_650)
+    assert row.recent_ltv == -3_600
+    assert (row.tier, row.trend) == (Tier.BALLAST, Trend.FALLING)
+
+
+def test_an_infinite_cv_is_stored_empty_and_a_second_run_writes_nothing() -> None:
+    org = client("Zero mean")
+    for i, day in enumerate(QUARTERS):
+        if i % 2:
+            sale(org, day, 100)
+        else:
+            cost(org, day, 100)
+    recompute()
+    row = value(org)
+    assert (row.recent_ltv, row.cv, row.is_unstable) == (0, None, True)
+    again = recompute()
+    assert (again.changed, again.moves) == (0, 0)
+
+
+def test_the_rows_of_a_first_run_carry_its_time_and_its_moves() -> None:
+    orgs = [client(f"C{i}") for i in range(3)]
+    for i, org in enumerate(orgs):
+        steady(org, 100 * (i + 1))
+    run = recompute()
+    stamps = set(ClientValue.objects.values_list("computed_at", flat=True))
+    assert len(stamps) == 1
+    (stamp,) = stamps
+    assert run.started_at <= stamp <= run.finished_at
+    moves = TierMove.objects.filter(run=run).order_by("organization_id")
+    assert [(m.organization_id, m.from_tier, m.to_tier, m.is_fall, m.ltv) for m in moves] == [
+        (orgs[0].pk, "", Tier.STRATEGIC, False, 800),
+        (orgs[1].pk, "", Tier.STRATEGIC, False, 1_600),
+        (orgs[2].pk, "", Tier.MOST_VALUABLE, False, 2_400),
+    ]
+    assert {m.at for m in moves} == {stamp}
