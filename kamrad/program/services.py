@@ -18,7 +18,6 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from kamrad.clients.models import Organization
 from kamrad.clients.services import StaleEdit
@@ -174,18 +173,55 @@ def member_update(
 def _add_clients(
     *, user: User | None, program: Program, organization_ids: Iterable[int], source: str
 ) -> int:
+    """Put these organizations on the program's list (those not on it yet), each with its audit
+    history row. Plain SQL: 100,000 clients in seconds, where model instances took a minute."""
+    program = Program.objects.select_for_update().get(pk=program.pk)  # one adder at a time
     present = set(
         ProgramClient.objects.filter(program=program).values_list("organization_id", flat=True)
     )
     new = [oid for oid in dict.fromkeys(organization_ids) if oid not in present]
+    if not new:
+        return 0
+    table = ProgramClient._meta.db_table
+    now = timezone.now()
+    columns = (
+        "created_at",
+        "updated_at",
+        "version",
+        "program_id",
+        "organization_id",
+        "source",
+        "added_by_id",
+        "owner_relation",
+        "owner_doubted",
+        "owner_guards",
+        "assessment_note",
+    )
+    user_id = user.pk if user is not None else None
+    relation = ProgramClient.Relation.UNKNOWN
     rows = [
-        ProgramClient(program=program, organization_id=oid, source=source, added_by=user)
-        for oid in new
+        (now, now, 1, program.pk, oid, source, user_id, relation, False, False, "") for oid in new
     ]
-    for start in range(0, len(rows), CHUNK):
-        bulk_create_with_history(
-            rows[start : start + CHUNK], ProgramClient, batch_size=500, default_user=user
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        last_id = cursor.fetchone()[0]
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+    # The new rows are this program's above the highest id before: the program row is locked.
+    _history_rows(
+        ProgramClient,
+        "program_id = %s AND id > %s",
+        [program.pk, last_id],
+        user=user,
+        reason="",
+        at=now,
+        kind="+",
+    )
     return len(rows)
 
 
@@ -548,21 +584,39 @@ def _history_copy(
     """An audit history row ("changed") for each of these rows as they are now, written by the
     database from the rows themselves — what simple-history's bulk_update_with_history writes,
     without a model instance per row."""
-    if not ids or not getattr(django_settings, "SIMPLE_HISTORY_ENABLED", True):
+    if not ids:
+        return
+    marks = ", ".join(["%s"] * len(ids))
+    where = f"{connection.ops.quote_name(model._meta.pk.column)} IN ({marks})"
+    _history_rows(model, where, ids, user=user, reason=reason, at=at, kind="~")
+
+
+def _history_rows(
+    model: type[models.Model],
+    where: str,
+    params: list[Any],
+    *,
+    user: User | None,
+    reason: str,
+    at: Any,
+    kind: str,
+) -> None:
+    """Audit history rows (`kind`: "+" created, "~" changed) for the rows `where` selects, as
+    they are now, copied by the database itself."""
+    if not getattr(django_settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     history = model.history.model  # type: ignore[attr-defined]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in history.tracked_fields)
-    marks = ", ".join(["%s"] * len(ids))
     sql = (
         f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date,"
         f" history_change_reason, history_type, history_user_id)"
-        f" SELECT {columns}, %s, %s, '~', %s FROM {quote(model._meta.db_table)}"
-        f" WHERE {quote(model._meta.pk.column)} IN ({marks})"
+        f" SELECT {columns}, %s, %s, %s, %s FROM {quote(model._meta.db_table)}"
+        f" WHERE {where}"
     )
     when = connection.ops.adapt_datetimefield_value(at)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [when, reason, user.pk if user else None, *ids])
+        cursor.execute(sql, [when, reason, kind, user.pk if user else None, *params])
 
 
 @transaction.atomic

@@ -224,3 +224,17 @@ def test_a_direct_reassignment_needs_a_reason_and_is_recorded(
     move = Reassignment.objects.get(organization=book["kept"])
     assert (move.from_user, move.to_user, move.reason) == (alice, bob, "Alice is on leave")
     assert Organization.objects.get(pk=book["kept"].pk).account_manager == bob
+
+
+def test_each_client_put_on_the_list_has_its_audit_entry(head, program, book):
+    history = ProgramClient.history.filter(program_id=program.pk, history_type="+")
+    assert history.count() == 4
+    assert {(h.history_type, h.history_user_id, h.source) for h in history} == {
+        ("+", head.pk, "corporate")
+    }
+    assert set(history.values_list("id", flat=True)) == set(
+        program.clients.values_list("id", flat=True)
+    )
+    # Its later changes follow in the same history, as for any edited row.
+    pc = program.clients.get(organization=book["kept"])
+    assert [h.history_type for h in pc.history.all()] == ["~", "+"]
