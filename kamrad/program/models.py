@@ -294,15 +294,25 @@ class Rule(models.TextChoices):
 
 
 class ProposalLine(models.Model):
+    # A proposal writes a line per client (100,000 at once), so the table carries only the
+    # indexes its reads need: (proposal, client) and (proposal, member) lead with the proposal,
+    # and `client` keeps its own for the cascade when a program client goes.
     proposal = models.ForeignKey(
-        Proposal, models.CASCADE, related_name="lines", verbose_name=_("proposal")
+        Proposal, models.CASCADE, related_name="lines", verbose_name=_("proposal"), db_index=False
     )
     client = models.ForeignKey(
         ProgramClient, models.CASCADE, related_name="proposal_lines", verbose_name=_("client")
     )
     # Denormalised from `client` so that access scoping and the by-member view need no join.
+    # No constraint of its own: it is always the client's organization, which that client's
+    # PROTECT keeps in place (a check per line would cost a second per 100,000 lines).
     organization = models.ForeignKey(
-        Organization, models.CASCADE, related_name="+", verbose_name=_("organization")
+        Organization,
+        models.CASCADE,
+        related_name="+",
+        verbose_name=_("organization"),
+        db_index=False,
+        db_constraint=False,
     )
     member = models.ForeignKey(
         Member,
@@ -311,6 +321,7 @@ class ProposalLine(models.Model):
         blank=True,
         related_name="proposal_lines",
         verbose_name=_("member"),
+        db_index=False,
     )
     rule = models.CharField(_("rule"), max_length=16, choices=Rule.choices)
     proposed_rule = models.CharField(

@@ -305,7 +305,8 @@ def coverage_over_time(
 ) -> list[CoveragePoint]:
     """How coverage grew from the program's start to `on`, from the dates the work was done:
     a client counts as worked from the day its last step was recorded, and as in progress
-    from its meeting (a planned meeting has no past date, so it counts from today only).
+    from its first step; one with only a meeting planned has no past date, so it counts as in
+    progress on the last point when that is today — as the coverage table counts it.
 
     Two grouped queries count the clients by the day they started and the day they were
     worked through (a few hundred rows however many clients); the points are running sums.
@@ -358,6 +359,14 @@ def coverage_over_time(
         day = start + datetime.timedelta(days=offset)
         done = _as_of(worked_days, day)
         result.append(CoveragePoint(day, done, _as_of(started_days, day) - done, total))
+    if end == on:
+        planned_only = clients.filter(
+            meeting_planned_on__isnull=False,
+            met_on__isnull=True,
+            questionnaire_on__isnull=True,
+            followups_on__isnull=True,
+        ).count()
+        result[-1].in_progress += planned_only
     return result
 
 

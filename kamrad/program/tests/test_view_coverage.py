@@ -68,7 +68,8 @@ def test_it_draws_the_chart_with_an_accessible_title(client, head, program, book
     client.force_login(head)
     page = client.get(url("coverage", program)).text
     assert 'role="img" aria-labelledby="coverage-title coverage-desc"' in page
-    assert "On 2026-03-02: 1 worked through and 0 in progress of 4 clients." in page
+    # Alice Started has only a meeting planned: in progress today, as in the table.
+    assert "On 2026-03-02: 1 worked through and 1 in progress of 4 clients." in page
     assert "<polygon points=" in page and "<polyline points=" in page
 
 
