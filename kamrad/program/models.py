@@ -340,6 +340,7 @@ class ProposalLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("changed by"),
+        db_index=False,  # only a few lines are ever changed; nothing looks them up by it
     )
     changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
 
