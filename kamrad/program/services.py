@@ -362,21 +362,25 @@ def _client_inputs(program: Program, locks: Mapping[int, int]) -> list[assignmen
     ]
 
 
-def _insert_lines(proposal: Proposal, rows: list[tuple[Any, ...]]) -> None:
-    """Write the proposal's lines the fastest way each database has."""
-    table = ProposalLine._meta.db_table
-    columns = (
-        "proposal_id",
-        "client_id",
-        "organization_id",
-        "member_id",
-        "rule",
-        "proposed_rule",
-        "grouped",
-        "over_capacity",
-        "locked",
-        "reason",
-    )
+LINE_COLUMNS = (
+    "proposal_id",
+    "client_id",
+    "organization_id",
+    "member_id",
+    "rule",
+    "proposed_rule",
+    "grouped",
+    "over_capacity",
+    "locked",
+    "reason",
+)
+
+
+def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Write many rows the fastest way each database has: COPY on PostgreSQL, executemany on
+    SQLite — no model instance, no INSERT compiled per batch."""
+    if not rows:
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -385,6 +389,10 @@ def _insert_lines(proposal: Proposal, rows: list[tuple[Any, ...]]) -> None:
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def _insert_lines(proposal: Proposal, rows: list[tuple[Any, ...]]) -> None:
+    _insert_rows(ProposalLine._meta.db_table, LINE_COLUMNS, rows)
 
 
 @transaction.atomic
@@ -572,12 +580,6 @@ def confirm_problems(proposal: Proposal) -> list[str]:
     return problems
 
 
-def _rule_reason(line_rule: str, override_reason: str) -> str:
-    if line_rule == Rule.OVERRIDE:
-        return _("Override: %(reason)s") % {"reason": override_reason}
-    return str(Rule(line_rule).label) if line_rule in Rule.values else line_rule
-
-
 def _history_copy(
     model: type[models.Model], ids: list[int], *, user: User | None, reason: str, at: Any
 ) -> None:
@@ -674,26 +676,45 @@ def proposal_confirm(
                 account_manager_id=to_user, version=F("version") + 1
             )
     change_reason = str(_("VIP program split confirmed"))
+    labels = {rule.value: str(rule.label) for rule in Rule}  # once, in the user's language
+    user_id = user.pk if user is not None else None
+    when = connection.ops.adapt_datetimefield_value(now)
+    columns = (
+        "organization_id",
+        "program_id",
+        "proposal_id",
+        "from_user_id",
+        "to_user_id",
+        "rule",
+        "reason",
+        "by_id",
+        "at",
+    )
     for start in range(0, len(changing), CHUNK):
         chunk = changing[start : start + CHUNK]
         _history_copy(Organization, chunk, user=user, reason=change_reason, at=now)
         moves = []
         for oid in chunk:
             to_user, rule, reason = target[oid]
+            words = (
+                _("Override: %(reason)s") % {"reason": reason}
+                if rule == Rule.OVERRIDE
+                else labels.get(rule, rule)
+            )
             moves.append(
-                Reassignment(
-                    organization_id=oid,
-                    program_id=locked.program_id,
-                    proposal=locked,
-                    from_user_id=current[oid],
-                    to_user_id=to_user,
-                    rule=rule,
-                    reason=_rule_reason(rule, reason),
-                    by=user,
-                    at=now,
+                (
+                    oid,
+                    locked.program_id,
+                    locked.pk,
+                    current[oid],
+                    to_user,
+                    rule,
+                    words,
+                    user_id,
+                    when,
                 )
             )
-        Reassignment.objects.bulk_create(moves, batch_size=500)
+        _insert_rows(Reassignment._meta.db_table, columns, moves)
         if progress:
             progress(start + len(chunk), len(changing))
     changed = len(changing)
