@@ -6,32 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0004_search_sort_key'),
-        ('program', '0001_program'),
+        ("clients", "0004_search_sort_key"),
+        ("program", "0001_program"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='proposalline',
-            name='changed_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by'),
+            model_name="proposalline",
+            name="changed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="changed by",
+            ),
         ),
         migrations.AlterField(
-            model_name='proposalline',
-            name='member',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='proposal_lines', to='program.member', verbose_name='member'),
+            model_name="proposalline",
+            name="member",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="proposal_lines",
+                to="program.member",
+                verbose_name="member",
+            ),
         ),
         migrations.AlterField(
-            model_name='proposalline',
-            name='organization',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.organization', verbose_name='organization'),
+            model_name="proposalline",
+            name="organization",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="clients.organization",
+                verbose_name="organization",
+            ),
         ),
         migrations.AlterField(
-            model_name='proposalline',
-            name='proposal',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='program.proposal', verbose_name='proposal'),
+            model_name="proposalline",
+            name="proposal",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lines",
+                to="program.proposal",
+                verbose_name="proposal",
+            ),
         ),
     ]
