@@ -721,6 +721,11 @@ def proposal_confirm(
     Proposal.objects.filter(pk=locked.pk).update(
         status=Proposal.Status.CONFIRMED, confirmed_by=user, confirmed_at=now
     )
+    # The drafts this one replaced were never in force: each keeps who proposed it and when,
+    # but not its lines (a re-proposal of 100,000 clients would otherwise leave 100,000 rows).
+    ProposalLine.objects.filter(
+        proposal__program_id=locked.program_id, proposal__status=Proposal.Status.SUPERSEDED
+    ).delete()  # one DELETE: the lines have no dependents and no signals
     return changed
 
 

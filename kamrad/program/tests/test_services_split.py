@@ -238,3 +238,13 @@ def test_each_client_put_on_the_list_has_its_audit_entry(head, program, book):
     # Its later changes follow in the same history, as for any edited row.
     pc = program.clients.get(organization=book["kept"])
     assert [h.history_type for h in pc.history.all()] == ["~", "+"]
+
+
+def test_confirming_drops_the_lines_of_the_drafts_it_replaced(head, program, book):
+    first = services.proposal_create(user=head, program=program)
+    second = services.proposal_create(user=head, program=program)
+    assert first.lines.count() == 4  # a superseded draft can still be read until then
+    services.proposal_confirm(user=head, proposal=second, expected_version=second.version)
+    first.refresh_from_db()
+    assert (first.status, first.client_count, first.lines.count()) == ("superseded", 4, 0)
+    assert second.lines.count() == 4
