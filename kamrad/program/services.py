@@ -91,6 +91,14 @@ def _update[V: models.Model](
 # --- The program --------------------------------------------------------------------------------
 
 
+def _require_open(program: Program) -> None:
+    """A closed program is history: its list and its split no longer change."""
+    if program.status == Program.Status.CLOSED:
+        raise ValidationError(
+            _("The program is closed: its client list and its split can no longer change.")
+        )
+
+
 def _check_running(program: Program) -> None:
     if program.status != Program.Status.RUNNING:
         return
@@ -176,6 +184,7 @@ def _add_clients(
     """Put these organizations on the program's list (those not on it yet), each with its audit
     history row. Plain SQL: 100,000 clients in seconds, where model instances took a minute."""
     program = Program.objects.select_for_update().get(pk=program.pk)  # one adder at a time
+    _require_open(program)
     present = set(
         ProgramClient.objects.filter(program=program).values_list("organization_id", flat=True)
     )
@@ -405,10 +414,9 @@ def proposal_create(
     proposing again keeps their choices. Deterministic: the same data gives the same split.
     """
     _require_head(user)
-    if program.status == Program.Status.CLOSED:
-        raise ValidationError(_("The program is closed: its split can no longer change."))
     started = time.perf_counter()
     program = Program.objects.select_for_update().get(pk=program.pk)
+    _require_open(program)
     previous = Proposal.objects.filter(program=program, status=Proposal.Status.DRAFT).first()
     locks: dict[int, int] = {}
     overrides: dict[int, str] = {}  # a locked override keeps its rule and reason
@@ -458,7 +466,8 @@ def proposal_create(
 
 
 def _bump(proposal: Proposal, expected_version: int) -> Proposal:
-    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    locked = Proposal.objects.select_for_update().select_related("program").get(pk=proposal.pk)
+    _require_open(locked.program)
     if locked.status != Proposal.Status.DRAFT:
         raise ValidationError(_("This proposal is no longer a draft: it cannot change."))
     if locked.version != expected_version:
@@ -746,6 +755,7 @@ def client_reassign(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the client changes hands.")})
+    _require_open(Program.objects.get(pk=client.program_id))
     member = Member.objects.filter(program=client.program_id, user=to_user, is_active=True).first()
     if member is None:
         raise ValidationError({"to_user": _("Choose a member of the program who takes clients.")})

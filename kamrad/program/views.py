@@ -453,7 +453,12 @@ def clients_add(request: HttpRequest, pk: int) -> HttpResponse:
                 if action == "corporate"
                 else services.clients_add_candidates
             )
-            added = add(user=request.user, program=program)
+            try:
+                added = add(user=request.user, program=program)
+            except ValidationError as error:
+                for text in error.messages:
+                    messages.error(request, text)
+                return redirect("program:clients", program.pk)
             return _added(request, program, added)
         return _clients_pick(request, program)
     search_form = forms.ClientSearchForm(request.GET or None)

@@ -248,3 +248,26 @@ def test_confirming_drops_the_lines_of_the_drafts_it_replaced(head, program, boo
     first.refresh_from_db()
     assert (first.status, first.client_count, first.lines.count()) == ("superseded", 4, 0)
     assert second.lines.count() == 4
+
+
+def test_a_closed_program_keeps_its_list_and_its_split(head, bob, program, book, bob_member):
+    draft = services.proposal_create(user=head, program=program)
+    services.program_update(
+        user=head, program=program, data={"status": "closed"}, expected_version=program.version
+    )
+    make_client(head, "Late Ltd")
+    for attempt in (
+        lambda: services.clients_add_corporate(user=head, program=program),
+        lambda: services.proposal_create(user=head, program=program),
+        lambda: services.proposal_confirm(user=head, proposal=draft, expected_version=1),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            attempt()
+        assert "closed" in str(refused.value)
+    pc = program.clients.get(organization=book["kept"])
+    with pytest.raises(ValidationError):
+        services.client_reassign(
+            user=head, client=pc, to_user=bob, reason="Too late", expected_version=pc.version
+        )
+    assert program.clients.count() == 4
+    assert not Reassignment.objects.exists()

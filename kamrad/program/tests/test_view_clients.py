@@ -178,3 +178,20 @@ def test_the_list_costs_the_same_queries_for_one_client_or_thirty(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url("clients", program)).text
     assert "31 clients" in page
+
+
+def test_it_says_so_when_clients_are_added_to_a_closed_program(client, head, program):
+    from kamrad.program import services as program_services
+    from kamrad.program.tests.conftest import make_client
+
+    program_services.program_update(
+        user=head, program=program, data={"status": "closed"}, expected_version=program.version
+    )
+    make_client(head, "Late Ltd")
+    client.force_login(head)
+    response = client.post(
+        f"/program/{program.pk}/clients/add/", {"action": "corporate"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "The program is closed" in response.text
+    assert program.clients.count() == 0
