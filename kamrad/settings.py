@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "kamrad.pyramid",
     "kamrad.qualification",
     "kamrad.program",
+    "kamrad.questionnaires",
+    "kamrad.meetings",
+    "kamrad.reminders",
+    "kamrad.reports",
     "kamrad.imports",
     "kamrad.api",
     "django.contrib.admin",
@@ -332,6 +336,8 @@ KAMRAD_COUNT_LIMIT = int(os.environ.get("KAMRAD_COUNT_LIMIT", "1000"))
 # The pyramid page's recompute button runs in a thread of the web server; off, it runs while
 # the request waits (a single-threaded deployment, or debugging).
 KAMRAD_RECOMPUTE_IN_BACKGROUND = env_bool("KAMRAD_RECOMPUTE_IN_BACKGROUND", True)
+# A technical work item a meeting opens for a failed quality check is due this many days after it.
+KAMRAD_WORK_ITEM_DAYS = int(os.environ.get("KAMRAD_WORK_ITEM_DAYS", "7"))
 
 # Imports: the largest upload accepted, and what an XLSX may hold before it is opened
 # (checked against ZIP bombs: parts, unpacked size, compression ratio of any large part).

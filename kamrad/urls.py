@@ -20,6 +20,10 @@ urlpatterns = [
     path("qualification/", include("kamrad.qualification.urls")),
     path("program/", include("kamrad.program.urls")),
     path("imports/", include("kamrad.imports.urls")),
+    path("questionnaires/", include("kamrad.questionnaires.urls")),
+    path("meetings/", include("kamrad.meetings.urls")),
+    path("reminders/", include("kamrad.reminders.urls")),
+    path("reports/", include("kamrad.reports.urls")),
     path("api/", include("kamrad.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,9 +5,13 @@ from django.views.decorators.csp import csp_override
 from rest_framework.routers import SimpleRouter
 
 from kamrad.api import views
+from kamrad.meetings import api as meetings_api
 from kamrad.program import api as program_api
 from kamrad.pyramid import api as pyramid_api
 from kamrad.qualification import api as qualification
+from kamrad.questionnaires import api as questionnaires_api
+from kamrad.reminders import api as reminders_api
+from kamrad.reports import api as reports_api
 from kamrad.value import api as value_api
 
 router = SimpleRouter()
@@ -45,6 +49,8 @@ router.register("program-clients", program_api.ProgramClientViewSet, basename="a
 router.register("proposals", program_api.ProposalViewSet, basename="api-proposal")
 router.register("proposal-lines", program_api.ProposalLineViewSet, basename="api-proposal-line")
 router.register("reassignments", program_api.ReassignmentViewSet, basename="api-reassignment")
+for app_api in (questionnaires_api, meetings_api, reminders_api, reports_api):
+    app_api.register(router)
 
 # Swagger UI sets a few inline styles as it renders; scripts stay restricted to this server.
 docs_view = csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
@@ -60,6 +66,10 @@ urlpatterns = [
         program_api.ClientsAddView.as_view(),
         name="api-program-clients-add",
     ),
+    *questionnaires_api.urlpatterns,
+    *meetings_api.urlpatterns,
+    *reminders_api.urlpatterns,
+    *reports_api.urlpatterns,
     path("", include(router.urls)),
     # Any text where the id goes, as the router's routes take it: not a number is a JSON 404.
     re_path(

@@ -93,6 +93,23 @@ class Organization(Versioned):
         verbose_name=_("account manager"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # A referral: the client (and the person there) who recommended this organization to us.
+    referred_by = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("referred by"),
+    )
+    referred_by_contact = models.ForeignKey(
+        "Contact",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("referred by (person)"),
+    )
     history = HistoricalRecords()
 
     class Meta:
