@@ -32,6 +32,7 @@ from kamrad.clients.models import (
     Product,
     Region,
 )
+from kamrad.meetings import demo as meetings_demo
 from kamrad.program import demo as program_demo
 from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification.services import verdicts_store_all
@@ -1306,6 +1307,8 @@ def load_demo(*, stdout: TextIO | None = None) -> Summary:
     # The VIP program, running since the elections: its staff, the confirmed split, the first
     # clients worked through (its private clients are the pyramid's most valuable ones).
     program_demo.load(today=DEMO_DAY, stdout=stdout)
+    # Its first meetings recorded with what they yielded, and the next ones planned.
+    meetings_demo.load(today=DEMO_DAY, stdout=stdout)
     if stdout is not None:
         stdout.write(
             f"Loaded {summary.organizations} organizations, {summary.contacts} contact persons, "
