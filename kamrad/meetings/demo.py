@@ -228,6 +228,10 @@ class _Loader:
                 }
             )
             answers[persons_key] = rows
+        for key in _texts(structure, Section.Purpose.MEETING)[:1]:
+            answers[key] = (
+                "Познакомиться с новыми людьми, проверить качество, предложить расширение"
+            )
         carnegie = _texts(structure, Section.Purpose.CARNEGIE)
         if carnegie:
             answers[carnegie[0]] = PROUD[number % len(PROUD)]
