@@ -32,6 +32,7 @@ from kamrad.clients.models import (
     Region,
 )
 from kamrad.imports.models import ImportJob
+from kamrad.meetings import services as meeting_services
 from kamrad.program import services as program_services
 from kamrad.program.models import Program, Reassignment
 from kamrad.pyramid.models import ClientValue
@@ -39,6 +40,7 @@ from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
+from kamrad.questionnaires.models import Template
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
 from kamrad.value import services as value_services
@@ -154,6 +156,31 @@ def build_world(users: dict[str, User]) -> dict[str, object]:
             kind="sales", file_name="sales.csv", stored_as="missing.csv", header=["ИНН", "Сумма"]
         ),
         **vip_program(users, organization),
+        **meetings_of(bob, organization, contact),
+    }
+
+
+def meetings_of(bob: User, organization: Organization, contact: object) -> dict[str, object]:
+    """A meeting with bob's client, and the work item and opportunity it left."""
+    meeting = meeting_services.meeting_plan(
+        user=bob,
+        organization=organization,
+        data={
+            "starts_at": datetime.datetime(2024, 5, 6, 10, tzinfo=datetime.UTC),
+            "their_people": [contact],
+        },
+    )
+    return {
+        "questionnaire": Template.objects.filter(is_default=True).first(),
+        "meeting": meeting,
+        "work_item": meeting_services.work_item_create(
+            user=bob, organization=organization, data={"title": "Speed 40 of 100 Mbit/s"}
+        ),
+        "opportunity": meeting_services.opportunity_create(
+            user=bob,
+            organization=organization,
+            data={"kind": "new_product", "product_name": "Cloud PBX"},
+        ),
     }
 
 

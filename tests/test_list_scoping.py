@@ -31,6 +31,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 from drf_spectacular.generators import SchemaGenerator
+from pypdf import PdfReader
 
 from conftest import make_user
 from kamrad.api import services as api_services
@@ -43,12 +44,14 @@ from kamrad.clients.models import (
     Organization,
     Region,
 )
+from kamrad.meetings import services as meeting_services
 from kamrad.program import services as program_services
 from kamrad.program.models import Program, ProgramClient, Reassignment
 from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
+from kamrad.questionnaires.models import Template
 from kamrad.users.access import allows
 from kamrad.users.models import Role, User
 from kamrad.value import services as value_services
@@ -347,6 +350,46 @@ def _vip_program(
     return program, members["alice"]
 
 
+def _meetings(users: dict[str, User], objects: dict[str, list[Model]], name: str) -> None:
+    """A meeting with the manager's main client and its main person, a work item and an
+    opportunity it left; soon, so the calendar and the upcoming list show them."""
+    user = users[name]
+    organization = objects["organization"][0]
+    meeting = meeting_services.meeting_plan(
+        user=user,
+        organization=organization,
+        data={
+            "starts_at": timezone.now() + datetime.timedelta(days=2),
+            "their_people": [objects["contact"][0]],
+            "place": f"{name}'s client's office",
+        },
+    )
+    objects["meeting"] = [meeting]
+    objects["work_item"] = [
+        meeting_services.work_item_create(
+            user=user,
+            organization=organization,
+            data={
+                "title": f"{name} speed check",
+                "assigned_to": user,
+                "due_on": timezone.localdate() + datetime.timedelta(days=3),
+            },
+        )
+    ]
+    objects["opportunity"] = [
+        meeting_services.opportunity_create(
+            user=user,
+            organization=organization,
+            data={
+                "kind": "new_product",
+                "product_name": f"{name} cloud PBX",
+                "owner": user,
+                "next_step_on": timezone.localdate() + datetime.timedelta(days=4),
+            },
+        )
+    ]
+
+
 def _sentinels(objects: dict[str, list[Model]]) -> dict[str, str]:
     """Every identifying string of one manager's clients, labelled for a failure message."""
     main, private = objects["organization"]
@@ -465,6 +508,8 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             data={"product": bobs_product, "date": datetime.date(2024, 6, 1), "text": "Loud"},
         )
         program, alices_member = _vip_program(users, alice, bob)
+        _meetings(users, alice, "alice")
+        _meetings(users, bob, "bob")
         # Every client in the pyramid, so its lists have alice's and bob's rows to show.
         pyramid_recompute(user=None)
         clients = {}
@@ -492,6 +537,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
                 "program": program,
                 "member": alices_member,
                 "proposal": program.proposals.get(),
+                "questionnaire": Template.objects.filter(is_default=True).first(),
             },
             clients=clients,
         )
@@ -590,6 +636,9 @@ def _text_of(response: Any) -> str:
         return "\n".join(
             str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
         )
+    if response.headers.get("Content-Type", "").startswith("application/pdf"):
+        reader = PdfReader(io.BytesIO(response.content))
+        return "\n".join(page.extract_text() for page in reader.pages)
     return response.content.decode()
 
 

@@ -29,6 +29,7 @@ from kamrad.clients.models import (
     Relationship,
 )
 from kamrad.imports.models import ImportJob
+from kamrad.meetings.models import Meeting, Opportunity, WorkItem
 from kamrad.program.models import (
     Member,
     Program,
@@ -39,6 +40,7 @@ from kamrad.program.models import (
 )
 from kamrad.pyramid.models import ClientValue, TierMove
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion, JudgedMark
+from kamrad.questionnaires.models import Template
 from kamrad.users.access import Rule
 from kamrad.users.models import User
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
@@ -75,6 +77,10 @@ MODEL_KEYS: dict[type, str] = {
     Proposal: "proposal",
     ProposalLine: "proposal_line",
     Reassignment: "reassignment",
+    Template: "questionnaire",
+    Meeting: "meeting",
+    WorkItem: "work_item",
+    Opportunity: "opportunity",
     User: "staff_user",
 }
 
@@ -313,6 +319,14 @@ _COLLECTIONS = {
     "reassignments": "reassignment",
     "user": "staff_user",
     "users": "staff_user",
+    "questionnaire": "questionnaire",
+    "questionnaires": "questionnaire",
+    "meeting": "meeting",
+    "meetings": "meeting",
+    "work_item": "work_item",
+    "work_items": "work_item",
+    "opportunity": "opportunity",
+    "opportunities": "opportunity",
 }
 
 # A person on our side, named by a URL: a worklist is its account manager's own.
@@ -324,7 +338,7 @@ PERSONAL = frozenset({"staff_user"})
 # client (a proposal's lines and the reassignments do: each names one).
 ORGANIZATION_SCOPED = frozenset(
     set(_COLLECTIONS.values())
-    - {"product", "industry", "region", "exchange_rate", "criterion", "import_job"}
+    - {"product", "industry", "region", "exchange_rate", "criterion", "import_job", "questionnaire"}
     - {"program", "member", "proposal"}
     - PERSONAL
 )

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kamrad.questionnaires import views
 
 app_name = "questionnaires"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/pdf/", views.template_pdf, name="pdf"),
+]
