@@ -21,6 +21,8 @@ Purpose = Section.Purpose
 
 
 def build_questionnaire(language: str = "en", *, default: bool = True) -> Template:
+    if default:  # the installed default questionnaire steps aside for the test's own
+        Template.objects.filter(language=language, is_default=True).update(is_default=False)
     template = Template.objects.create(
         name=f"Test {language}", language=language, is_default=default
     )
