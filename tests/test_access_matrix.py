@@ -40,6 +40,7 @@ from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
+from kamrad.questionnaires import defaults as questionnaire_defaults
 from kamrad.questionnaires.models import Template
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
@@ -90,6 +91,7 @@ def build_world(users: dict[str, User]) -> dict[str, object]:
     and a running VIP program with bob's client on its list."""
     bob = users["bob"]
     qualification_defaults.install_current()  # gone if a transactional test ran before
+    questionnaire_defaults.install()
     organization = services.organization_create(
         user=bob, data={"name": "Acme Widgets Ltd", "tax_number": "7702000002"}
     )

@@ -51,6 +51,7 @@ from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
+from kamrad.questionnaires import defaults as questionnaire_defaults
 from kamrad.questionnaires.models import Template
 from kamrad.users.access import allows
 from kamrad.users.models import Role, User
@@ -97,6 +98,7 @@ def _client_world(
 ) -> dict[str, list[Model]]:
     """One manager's two clients with one of everything that hangs off a client."""
     qualification_defaults.install_current()  # gone if a transactional test ran before
+    questionnaire_defaults.install()
     main = services.organization_create(
         user=owner,
         data={

@@ -303,3 +303,49 @@ def structure(language: str) -> dict[str, Any]:
             for s in SECTIONS
         ],
     }
+
+
+def install_with(
+    template_model: Any, section_model: Any, question_model: Any, version_model: Any
+) -> None:
+    """Create and publish the default questionnaire for each language that has none (the
+    migration passes its historical models; `install()` the current ones)."""
+    for language in ("en", "ru"):
+        if template_model.objects.filter(language=language).exists():
+            continue
+        frozen = structure(language)
+        template = template_model.objects.create(
+            name=frozen["name"],
+            language=language,
+            description=DESCRIPTIONS[language],
+            is_default=True,
+        )
+        for position, section in enumerate(frozen["sections"]):
+            row = section_model.objects.create(
+                template=template,
+                position=position,
+                title=section["title"],
+                intro=section["intro"],
+                purpose=section["purpose"],
+                minutes=section["minutes"],
+            )
+            for index, q in enumerate(section["questions"]):
+                question_model.objects.create(
+                    section=row,
+                    position=index,
+                    key=q["key"],
+                    text=q["text"],
+                    hint=q["hint"],
+                    kind=q["kind"],
+                    unit=q["unit"],
+                    choices="\n".join(q["choices"]),
+                    required=q["required"],
+                )
+        version_model.objects.create(template=template, number=1, structure=frozen)
+
+
+def install() -> None:
+    """The default questionnaire, where a language has none (after a flushed database, say)."""
+    from kamrad.questionnaires.models import Question, Section, Template, TemplateVersion
+
+    install_with(Template, Section, Question, TemplateVersion)

@@ -12,12 +12,18 @@ from kamrad.clients import services as client_services
 from kamrad.clients.models import Contact, Organization, Product
 from kamrad.meetings import services
 from kamrad.meetings.models import Meeting
+from kamrad.questionnaires import defaults as questionnaire_defaults
 from kamrad.questionnaires.models import QualityCheck, Question, Section, Template
 from kamrad.users.models import User
 
 HELD = datetime.date(2026, 11, 20)
 Kind = Question.Kind
 Purpose = Section.Purpose
+
+
+@pytest.fixture(autouse=True)
+def _default_questionnaire(db):
+    questionnaire_defaults.install()  # gone if a test before flushed the database
 
 
 def build_questionnaire(language: str = "en", *, default: bool = True) -> Template:

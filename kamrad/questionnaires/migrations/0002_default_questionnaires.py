@@ -6,42 +6,12 @@ from kamrad.questionnaires import defaults
 
 
 def install(apps, schema_editor):
-    Template = apps.get_model("questionnaires", "Template")
-    Section = apps.get_model("questionnaires", "Section")
-    Question = apps.get_model("questionnaires", "Question")
-    TemplateVersion = apps.get_model("questionnaires", "TemplateVersion")
-    for language in ("en", "ru"):
-        if Template.objects.filter(language=language).exists():
-            continue
-        structure = defaults.structure(language)
-        template = Template.objects.create(
-            name=structure["name"],
-            language=language,
-            description=defaults.DESCRIPTIONS[language],
-            is_default=True,
-        )
-        for position, section in enumerate(structure["sections"]):
-            row = Section.objects.create(
-                template=template,
-                position=position,
-                title=section["title"],
-                intro=section["intro"],
-                purpose=section["purpose"],
-                minutes=section["minutes"],
-            )
-            for index, q in enumerate(section["questions"]):
-                Question.objects.create(
-                    section=row,
-                    position=index,
-                    key=q["key"],
-                    text=q["text"],
-                    hint=q["hint"],
-                    kind=q["kind"],
-                    unit=q["unit"],
-                    choices="\n".join(q["choices"]),
-                    required=q["required"],
-                )
-        TemplateVersion.objects.create(template=template, number=1, structure=structure)
+    defaults.install_with(
+        apps.get_model("questionnaires", "Template"),
+        apps.get_model("questionnaires", "Section"),
+        apps.get_model("questionnaires", "Question"),
+        apps.get_model("questionnaires", "TemplateVersion"),
+    )
 
 
 class Migration(migrations.Migration):

@@ -61,7 +61,7 @@ def test_the_russian_one_is_pre_filled_with_the_client_and_its_people(alice, ali
     text = text_of(reader)
     assert "ООО Ромашка" in text
     assert "Иван Петрович Сидоров 0" in text and "Главный инженер" in text
-    assert "+2" in text  # eight printed, two more on the card
+    assert "ещё 2" in text  # eight printed, two more on the card
 
 
 def test_the_meeting_pdf_is_for_those_who_may_see_the_client(client, alice, bob, alices_client):
