@@ -32,6 +32,8 @@ from kamrad.clients.models import (
     Region,
 )
 from kamrad.imports.models import ImportJob
+from kamrad.meetings import services as meeting_services
+from kamrad.meetings.models import MeetingOutcome
 from kamrad.program import services as program_services
 from kamrad.program.models import Program, Reassignment
 from kamrad.pyramid.models import ClientValue
@@ -154,6 +156,28 @@ def build_world(users: dict[str, User]) -> dict[str, object]:
             kind="sales", file_name="sales.csv", stored_as="missing.csv", header=["ИНН", "Сумма"]
         ),
         **vip_program(users, organization),
+        **meetings_of(bob, organization),
+    }
+
+
+def meetings_of(bob: User, organization: Organization) -> dict[str, object]:
+    """A meeting with bob's client, what it yielded, a work item and an opportunity."""
+    meeting = meeting_services.meeting_plan(
+        user=bob,
+        organization=organization,
+        data={"starts_at": datetime.datetime(2024, 5, 6, 7, tzinfo=datetime.UTC)},
+    )
+    return {
+        "meeting": meeting,
+        "meeting_outcome": MeetingOutcome.objects.create(
+            meeting=meeting, kind=MeetingOutcome.Kind.NOTE, summary="Proud of the new plant"
+        ),
+        "work_item": meeting_services.work_item_create(
+            user=bob, organization=organization, data={"title": "Speed 60 of 100 Mbit/s"}
+        ),
+        "opportunity": meeting_services.opportunity_create(
+            user=bob, organization=organization, data={"kind": "expansion"}
+        ),
     }
 
 

@@ -43,6 +43,8 @@ from kamrad.clients.models import (
     Organization,
     Region,
 )
+from kamrad.meetings import services as meeting_services
+from kamrad.meetings.models import MeetingOutcome
 from kamrad.program import services as program_services
 from kamrad.program.models import Program, ProgramClient, Reassignment
 from kamrad.pyramid.services import pyramid_recompute
@@ -283,6 +285,47 @@ def _client_world(
         # Kept for the parameters of pages that name one: the org's own phone, not a person's.
         "_office_point": [office_phone, office_mail],
         "_role": [role],
+        **_meetings_world(owner, main, person, prefix),
+    }
+
+
+def _meetings_world(
+    owner: User, main: Organization, person: Model, prefix: str
+) -> dict[str, list[Model]]:
+    """A meeting with the main client, what it yielded, a work item and an opportunity."""
+    meeting = meeting_services.meeting_plan(
+        user=owner,
+        organization=main,
+        data={
+            "starts_at": datetime.datetime(2024, 3, 4, 7, tzinfo=datetime.UTC),
+            "place": f"{prefix} head office",
+            "their_people": [person],
+        },
+    )
+    outcome = MeetingOutcome.objects.create(
+        meeting=meeting,
+        kind=MeetingOutcome.Kind.NOTE,
+        summary=f"{prefix} is proud of its new crusher",
+        contact=person,
+    )
+    item = meeting_services.work_item_create(
+        user=owner,
+        organization=main,
+        data={"title": f"{prefix} link at 60 of 100 Mbit/s", "assigned_to": owner},
+    )
+    opportunity = meeting_services.opportunity_create(
+        user=owner,
+        organization=main,
+        data={"kind": "new_product", "product_name": f"{prefix} backup", "owner": owner},
+    )
+    for found in (item, opportunity):  # as a recorded meeting would have made them
+        found.meeting = meeting
+        found.save(update_fields=["meeting"])
+    return {
+        "meeting": [meeting],
+        "meeting_outcome": [outcome],
+        "work_item": [item],
+        "opportunity": [opportunity],
     }
 
 
@@ -383,6 +426,10 @@ def _sentinels(objects: dict[str, list[Model]]) -> dict[str, str]:
     found["judgement note"] = objects["judged_mark"][0].note  # type: ignore[attr-defined]
     found["decision note"] = objects["candidate_decision"][0].note  # type: ignore[attr-defined]
     found["stage notes"] = objects["attraction_stage"][0].notes  # type: ignore[attr-defined]
+    found["meeting place"] = objects["meeting"][0].place  # type: ignore[attr-defined]
+    found["meeting outcome"] = objects["meeting_outcome"][0].summary  # type: ignore[attr-defined]
+    found["work item"] = objects["work_item"][0].title  # type: ignore[attr-defined]
+    found["opportunity"] = objects["opportunity"][0].product_name  # type: ignore[attr-defined]
     return found
 
 

@@ -29,6 +29,7 @@ from kamrad.clients.models import (
     Relationship,
 )
 from kamrad.imports.models import ImportJob
+from kamrad.meetings.models import Meeting, MeetingOutcome, Opportunity, WorkItem
 from kamrad.program.models import (
     Member,
     Program,
@@ -76,6 +77,10 @@ MODEL_KEYS: dict[type, str] = {
     ProposalLine: "proposal_line",
     Reassignment: "reassignment",
     User: "staff_user",
+    Meeting: "meeting",
+    MeetingOutcome: "meeting_outcome",
+    WorkItem: "work_item",
+    Opportunity: "opportunity",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -313,6 +318,16 @@ _COLLECTIONS = {
     "reassignments": "reassignment",
     "user": "staff_user",
     "users": "staff_user",
+    "meeting": "meeting",
+    "meetings": "meeting",
+    "meeting_outcome": "meeting_outcome",
+    "meeting_outcomes": "meeting_outcome",
+    "outcome": "meeting_outcome",
+    "outcomes": "meeting_outcome",
+    "work_item": "work_item",
+    "work_items": "work_item",
+    "opportunity": "opportunity",
+    "opportunities": "opportunity",
 }
 
 # A person on our side, named by a URL: a worklist is its account manager's own.
