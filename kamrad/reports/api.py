@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -39,7 +40,7 @@ class ReportQuerySerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         start, end = attrs.get("from"), attrs.get("to")
         if start and end and start > end:
-            raise serializers.ValidationError({"to": ["The period ends before it starts."]})
+            raise serializers.ValidationError({"to": [_("The period ends before it starts.")]})
         return attrs
 
 
@@ -131,7 +132,7 @@ class MeetingsReportView(KamradApi, APIView):
             params.get("from") or default.starts_on, params.get("to") or default.ends_on
         )
         if period.starts_on > period.ends_on:
-            raise serializers.ValidationError({"from": ["The period ends before it starts."]})
+            raise serializers.ValidationError({"from": [_("The period ends before it starts.")]})
         report = selectors.meetings_report(period, request.user, params.get("member"), today)
         return Response(MeetingsReportSerializer(selectors.as_data(report)).data)
 

@@ -106,3 +106,12 @@ def test_a_viewer_reads_the_report_and_a_stranger_is_sent_to_sign_in(viewer, ali
     assert signed_in(viewer).get("/reports/meetings/", RANGE).status_code == 200
     response = Client().get("/reports/meetings/")
     assert response.status_code == 302 and "next=" in response["Location"]
+
+
+def test_the_report_reads_in_russian(head, alices_meeting):
+    client = signed_in(head)
+    client.cookies["django_language"] = "ru"
+    body = client.get("/reports/meetings/", {**RANGE}, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Итоги анкет по программе" in body
+    assert "Проблемы качества по услугам" in body
+    assert "Отчёты" in body
