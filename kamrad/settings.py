@@ -310,6 +310,11 @@ SPECTACULAR_SETTINGS = {
         "ProgramStatusEnum": "kamrad.program.models.Program.Status",
         "ProposalStatusEnum": "kamrad.program.models.Proposal.Status",
         "AssignmentRuleEnum": "kamrad.program.models.Rule",
+        "MeetingStatusEnum": "kamrad.meetings.models.Meeting.Status",
+        "MeetingOutcomeKindEnum": "kamrad.meetings.models.MeetingOutcome.Kind",
+        "WorkItemStatusEnum": "kamrad.meetings.models.WorkItem.Status",
+        "OpportunityStatusEnum": "kamrad.meetings.models.Opportunity.Status",
+        "OpportunityKindEnum": "kamrad.meetings.models.Opportunity.Kind",
     },
 }
 

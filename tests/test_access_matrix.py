@@ -33,6 +33,7 @@ from kamrad.clients.models import (
 )
 from kamrad.imports.models import ImportJob
 from kamrad.meetings import services as meeting_services
+from kamrad.meetings.models import MeetingOutcome
 from kamrad.program import services as program_services
 from kamrad.program.models import Program, Reassignment
 from kamrad.pyramid.models import ClientValue
@@ -175,6 +176,9 @@ def meetings_of(bob: User, organization: Organization, contact: object) -> dict[
     return {
         "questionnaire": Template.objects.filter(is_default=True).first(),
         "meeting": meeting,
+        "meeting_outcome": MeetingOutcome.objects.create(
+            meeting=meeting, kind=MeetingOutcome.Kind.NOTE, summary="Proud of the new plant"
+        ),
         "work_item": meeting_services.work_item_create(
             user=bob, organization=organization, data={"title": "Speed 40 of 100 Mbit/s"}
         ),

@@ -45,6 +45,7 @@ from kamrad.clients.models import (
     Region,
 )
 from kamrad.meetings import services as meeting_services
+from kamrad.meetings.models import MeetingOutcome
 from kamrad.program import services as program_services
 from kamrad.program.models import Program, ProgramClient, Reassignment
 from kamrad.pyramid.services import pyramid_recompute
@@ -288,6 +289,57 @@ def _client_world(
         # Kept for the parameters of pages that name one: the org's own phone, not a person's.
         "_office_point": [office_phone, office_mail],
         "_role": [role],
+        **_meetings_world(owner, main, person, prefix),
+    }
+
+
+def _meetings_world(
+    owner: User, main: Organization, person: Model, prefix: str
+) -> dict[str, list[Model]]:
+    """A meeting with the main client, what it yielded, a work item and an opportunity."""
+    meeting = meeting_services.meeting_plan(
+        user=owner,
+        organization=main,
+        data={
+            # Soon, so the upcoming list and this month's calendar show it.
+            "starts_at": timezone.now() + datetime.timedelta(days=2),
+            "place": f"{prefix} head office",
+            "their_people": [person],
+        },
+    )
+    outcome = MeetingOutcome.objects.create(
+        meeting=meeting,
+        kind=MeetingOutcome.Kind.NOTE,
+        summary=f"{prefix} is proud of its new crusher",
+        contact=person,
+    )
+    item = meeting_services.work_item_create(
+        user=owner,
+        organization=main,
+        data={
+            "title": f"{prefix} link at 60 of 100 Mbit/s",
+            "assigned_to": owner,
+            "due_on": timezone.localdate() + datetime.timedelta(days=3),
+        },
+    )
+    opportunity = meeting_services.opportunity_create(
+        user=owner,
+        organization=main,
+        data={
+            "kind": "new_product",
+            "product_name": f"{prefix} backup",
+            "owner": owner,
+            "next_step_on": timezone.localdate() + datetime.timedelta(days=4),
+        },
+    )
+    for found in (item, opportunity):  # as a recorded meeting would have made them
+        found.meeting = meeting
+        found.save(update_fields=["meeting"])
+    return {
+        "meeting": [meeting],
+        "meeting_outcome": [outcome],
+        "work_item": [item],
+        "opportunity": [opportunity],
     }
 
 
@@ -352,46 +404,6 @@ def _vip_program(
     return program, members["alice"]
 
 
-def _meetings(users: dict[str, User], objects: dict[str, list[Model]], name: str) -> None:
-    """A meeting with the manager's main client and its main person, a work item and an
-    opportunity it left; soon, so the calendar and the upcoming list show them."""
-    user = users[name]
-    organization = objects["organization"][0]
-    meeting = meeting_services.meeting_plan(
-        user=user,
-        organization=organization,
-        data={
-            "starts_at": timezone.now() + datetime.timedelta(days=2),
-            "their_people": [objects["contact"][0]],
-            "place": f"{name}'s client's office",
-        },
-    )
-    objects["meeting"] = [meeting]
-    objects["work_item"] = [
-        meeting_services.work_item_create(
-            user=user,
-            organization=organization,
-            data={
-                "title": f"{name} speed check",
-                "assigned_to": user,
-                "due_on": timezone.localdate() + datetime.timedelta(days=3),
-            },
-        )
-    ]
-    objects["opportunity"] = [
-        meeting_services.opportunity_create(
-            user=user,
-            organization=organization,
-            data={
-                "kind": "new_product",
-                "product_name": f"{name} cloud PBX",
-                "owner": user,
-                "next_step_on": timezone.localdate() + datetime.timedelta(days=4),
-            },
-        )
-    ]
-
-
 def _sentinels(objects: dict[str, list[Model]]) -> dict[str, str]:
     """Every identifying string of one manager's clients, labelled for a failure message."""
     main, private = objects["organization"]
@@ -428,6 +440,10 @@ def _sentinels(objects: dict[str, list[Model]]) -> dict[str, str]:
     found["judgement note"] = objects["judged_mark"][0].note  # type: ignore[attr-defined]
     found["decision note"] = objects["candidate_decision"][0].note  # type: ignore[attr-defined]
     found["stage notes"] = objects["attraction_stage"][0].notes  # type: ignore[attr-defined]
+    found["meeting place"] = objects["meeting"][0].place  # type: ignore[attr-defined]
+    found["meeting outcome"] = objects["meeting_outcome"][0].summary  # type: ignore[attr-defined]
+    found["work item"] = objects["work_item"][0].title  # type: ignore[attr-defined]
+    found["opportunity"] = objects["opportunity"][0].product_name  # type: ignore[attr-defined]
     return found
 
 
@@ -510,8 +526,6 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             data={"product": bobs_product, "date": datetime.date(2024, 6, 1), "text": "Loud"},
         )
         program, alices_member = _vip_program(users, alice, bob)
-        _meetings(users, alice, "alice")
-        _meetings(users, bob, "bob")
         # Every client in the pyramid, so its lists have alice's and bob's rows to show.
         pyramid_recompute(user=None)
         clients = {}

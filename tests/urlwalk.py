@@ -29,7 +29,7 @@ from kamrad.clients.models import (
     Relationship,
 )
 from kamrad.imports.models import ImportJob
-from kamrad.meetings.models import Meeting, Opportunity, WorkItem
+from kamrad.meetings.models import Meeting, MeetingOutcome, Opportunity, WorkItem
 from kamrad.program.models import (
     Member,
     Program,
@@ -81,6 +81,7 @@ MODEL_KEYS: dict[type, str] = {
     Meeting: "meeting",
     WorkItem: "work_item",
     Opportunity: "opportunity",
+    MeetingOutcome: "meeting_outcome",
     User: "staff_user",
 }
 
@@ -323,6 +324,10 @@ _COLLECTIONS = {
     "questionnaires": "questionnaire",
     "meeting": "meeting",
     "meetings": "meeting",
+    "meeting_outcome": "meeting_outcome",
+    "meeting_outcomes": "meeting_outcome",
+    "outcome": "meeting_outcome",
+    "outcomes": "meeting_outcome",
     "work_item": "work_item",
     "work_items": "work_item",
     "opportunity": "opportunity",

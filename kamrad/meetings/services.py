@@ -641,7 +641,8 @@ def _apply(meeting: Meeting, change: Change, user: User | None) -> MeetingOutcom
         contact = Contact.objects.get(pk=data["contact"])
         relation = Relationship.objects.filter(staff_id=data["staff"], contact=contact).first()
         if relation is None:
-            client_services.relationship_create(
+            # object_id names the link the meeting made; a refreshed touch made none.
+            outcome.object_id = client_services.relationship_create(
                 user=user,
                 data={
                     "staff": User.objects.get(pk=data["staff"]),
@@ -649,7 +650,7 @@ def _apply(meeting: Meeting, change: Change, user: User | None) -> MeetingOutcom
                     "warmth": DEFAULT_WARMTH,
                     "last_touch": held,
                 },
-            )
+            ).pk
         else:
             client_services.relationship_update(
                 user=user,
