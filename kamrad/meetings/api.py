@@ -126,10 +126,10 @@ class MeetingViewSet(VersionedViewSet):
             queryset = queryset.filter(organization_id=params["organization"])
         if "status" in params:
             queryset = queryset.filter(status=params["status"])
-        if "from_date" in params:
-            queryset = queryset.filter(starts_at__date__gte=params["from_date"])
-        if "to_date" in params:
-            queryset = queryset.filter(starts_at__date__lte=params["to_date"])
+        if "from" in params:
+            queryset = queryset.filter(starts_at__date__gte=params["from"])
+        if "to" in params:
+            queryset = queryset.filter(starts_at__date__lte=params["to"])
         if params.get("mine"):
             queryset = queryset.filter(our_people=self.request.user)
         return queryset

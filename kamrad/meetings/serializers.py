@@ -165,11 +165,17 @@ class RecordSerializer(serializers.Serializer):
 class MeetingQuerySerializer(serializers.Serializer):
     organization = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
+    # "from" is a Python keyword: declared under another name, renamed in get_fields().
     from_date = serializers.DateField(required=False, help_text=_("From this day on."))
-    to_date = serializers.DateField(required=False, help_text=_("Up to this day."))
+    to = serializers.DateField(required=False, help_text=_("Up to this day."))
     mine = serializers.BooleanField(
         required=False, default=False, help_text=_("Only meetings you attend.")
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_date")
+        return fields
 
 
 # --- Work items and opportunities --------------------------------------------------------------
