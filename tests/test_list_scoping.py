@@ -19,6 +19,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -49,6 +50,7 @@ from kamrad.pyramid.services import pyramid_recompute
 from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
+from kamrad.reminders import services as reminder_services
 from kamrad.users.access import allows
 from kamrad.users.models import Role, User
 from kamrad.value import services as value_services
@@ -492,6 +494,9 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
                 "program": program,
                 "member": alices_member,
                 "proposal": program.proposals.get(),
+                "feed_token": SimpleNamespace(
+                    pk=reminder_services.feed_create(user=users["alice"])
+                ),
             },
             clients=clients,
         )

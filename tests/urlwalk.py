@@ -39,6 +39,7 @@ from kamrad.program.models import (
 )
 from kamrad.pyramid.models import ClientValue, TierMove
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion, JudgedMark
+from kamrad.reminders.models import FeedToken
 from kamrad.users.access import Rule
 from kamrad.users.models import User
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
@@ -76,6 +77,7 @@ MODEL_KEYS: dict[type, str] = {
     ProposalLine: "proposal_line",
     Reassignment: "reassignment",
     User: "staff_user",
+    FeedToken: "feed_token",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -313,6 +315,7 @@ _COLLECTIONS = {
     "reassignments": "reassignment",
     "user": "staff_user",
     "users": "staff_user",
+    "token": "feed_token",
 }
 
 # A person on our side, named by a URL: a worklist is its account manager's own.
@@ -326,6 +329,7 @@ ORGANIZATION_SCOPED = frozenset(
     set(_COLLECTIONS.values())
     - {"product", "industry", "region", "exchange_rate", "criterion", "import_job"}
     - {"program", "member", "proposal"}
+    - {"feed_token"}
     - PERSONAL
 )
 
