@@ -323,3 +323,18 @@ def test_it_shows_the_feed_address_once_after_creating_it(alice, client):
     assert ".ics" not in again.content.decode()
     client.post(reverse("reminders:feed"), {"action": "revoke"})
     assert not FeedToken.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_it_writes_the_digest_in_russian_when_the_site_speaks_russian(
+    alice, alices_client, settings
+):
+    settings.LANGUAGE_CODE = "ru"
+    alice.email = "alice@example.com"
+    alice.save()
+    for n in range(2):
+        WorkItem.objects.create(
+            organization=alices_client, title=f"W{n}", assigned_to=alice, due_on=TODAY
+        )
+    call_command("remind", "--user", "alice")
+    assert mail.outbox[0].subject == "Kamrad: 2 напоминания на 2 декабря"
+    assert "Технические работы: W0" in mail.outbox[0].body

@@ -67,7 +67,7 @@ class Command(BaseCommand):
     def _send(self, user, day, reminders):
         language = getattr(user, "language", "") or settings.LANGUAGE_CODE
         with translation.override(language):
-            when = formats.date_format(day, "j F")
+            when = formats.date_format(day, "j E")
             subject = ngettext(
                 "Kamrad: %(count)d reminder for %(day)s",
                 "Kamrad: %(count)d reminders for %(day)s",
