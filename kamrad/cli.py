@@ -8,6 +8,8 @@ kamrad generate --clients N  a large synthetic data set, for benchmarks
 kamrad import KIND FILE      import CSV or XLSX (--dry-run, --good-rows-only, --map COL=FIELD)
 kamrad program propose|confirm|coverage  the VIP program's split and coverage (--program ID,
                              --as USERNAME; coverage --format csv)
+kamrad remind                the daily e-mail digest of reminders, once a day (--date, --dry-run,
+                             --user)
 kamrad migrate, kamrad check --deploy, ...  every Django management command
 """
 

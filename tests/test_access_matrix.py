@@ -13,6 +13,7 @@ import datetime
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -43,6 +44,7 @@ from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
 from kamrad.questionnaires import defaults as questionnaire_defaults
 from kamrad.questionnaires.models import Template
+from kamrad.reminders import services as reminder_services
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
 from kamrad.value import services as value_services
@@ -224,6 +226,8 @@ def vip_program(users: dict[str, User], organization: Organization) -> dict[str,
         "proposal_line": proposal.lines.get(organization=organization),
         "reassignment": reassignment,
         "staff_user": bob,
+        # A personal calendar feed (public by its secret): its URL names the token.
+        "feed_token": SimpleNamespace(pk=reminder_services.feed_create(user=bob)),
     }
 
 

@@ -19,6 +19,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -54,6 +55,7 @@ from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
 from kamrad.questionnaires import defaults as questionnaire_defaults
 from kamrad.questionnaires.models import Template
+from kamrad.reminders import services as reminder_services
 from kamrad.users.access import allows
 from kamrad.users.models import Role, User
 from kamrad.value import services as value_services
@@ -554,6 +556,9 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
                 "member": alices_member,
                 "proposal": program.proposals.get(),
                 "questionnaire": Template.objects.filter(is_default=True).first(),
+                "feed_token": SimpleNamespace(
+                    pk=reminder_services.feed_create(user=users["alice"])
+                ),
             },
             clients=clients,
         )

@@ -41,6 +41,7 @@ from kamrad.program.models import (
 from kamrad.pyramid.models import ClientValue, TierMove
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion, JudgedMark
 from kamrad.questionnaires.models import Template
+from kamrad.reminders.models import FeedToken
 from kamrad.users.access import Rule
 from kamrad.users.models import User
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
@@ -83,6 +84,7 @@ MODEL_KEYS: dict[type, str] = {
     Opportunity: "opportunity",
     MeetingOutcome: "meeting_outcome",
     User: "staff_user",
+    FeedToken: "feed_token",
 }
 
 # Django's own admin decides access itself (is_staff), and static files are public by nature.
@@ -332,6 +334,7 @@ _COLLECTIONS = {
     "work_items": "work_item",
     "opportunity": "opportunity",
     "opportunities": "opportunity",
+    "token": "feed_token",
 }
 
 # A person on our side, named by a URL: a worklist is its account manager's own.
@@ -345,6 +348,7 @@ ORGANIZATION_SCOPED = frozenset(
     set(_COLLECTIONS.values())
     - {"product", "industry", "region", "exchange_rate", "criterion", "import_job", "questionnaire"}
     - {"program", "member", "proposal"}
+    - {"feed_token"}
     - PERSONAL
 )
 

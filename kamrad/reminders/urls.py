@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kamrad.reminders import views
 
 app_name = "reminders"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.reminder_list, name="list"),
+    path("done/", views.reminder_done, name="done"),
+    path("snooze/", views.reminder_snooze, name="snooze"),
+    path("feed/", views.feed_page, name="feed"),
+    path("feed/<str:token>.ics", views.feed_ics, name="feed_ics"),
+    path("settings/", views.settings_page, name="settings"),
+]
