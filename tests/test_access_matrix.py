@@ -43,7 +43,7 @@ from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
 from kamrad.questionnaires import defaults as questionnaire_defaults
-from kamrad.questionnaires.models import Template
+from kamrad.questionnaires.models import QualityCheck, Template
 from kamrad.reminders import services as reminder_services
 from kamrad.users.access import SAFE_METHODS, allows, rule_for_method
 from kamrad.users.models import Role, User
@@ -165,6 +165,23 @@ def build_world(users: dict[str, User]) -> dict[str, object]:
     }
 
 
+def questionnaire_parts(bob: User) -> dict[str, object]:
+    """The default questionnaire, one of its sections, questions and versions, and a quality
+    check of a service: everyone's, edited by the head."""
+    template = Template.objects.filter(is_default=True).first()
+    section = template.sections.first()
+    service = services.product_create(user=bob, data={"name": "Internet 100", "is_ours": True})
+    return {
+        "questionnaire": template,
+        "questionnaire_section": section,
+        "question": section.questions.first(),
+        "questionnaire_version": template.versions.first(),
+        "quality_check": QualityCheck.objects.create(
+            product=service, text="Speed", kind=QualityCheck.Kind.AT_LEAST, promised="100"
+        ),
+    }
+
+
 def meetings_of(bob: User, organization: Organization, contact: object) -> dict[str, object]:
     """A meeting with bob's client, and the work item and opportunity it left."""
     meeting = meeting_services.meeting_plan(
@@ -176,7 +193,7 @@ def meetings_of(bob: User, organization: Organization, contact: object) -> dict[
         },
     )
     return {
-        "questionnaire": Template.objects.filter(is_default=True).first(),
+        **questionnaire_parts(bob),
         "meeting": meeting,
         "meeting_outcome": MeetingOutcome.objects.create(
             meeting=meeting, kind=MeetingOutcome.Kind.NOTE, summary="Proud of the new plant"

@@ -54,7 +54,7 @@ from kamrad.qualification import defaults as qualification_defaults
 from kamrad.qualification import services as qualification
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion
 from kamrad.questionnaires import defaults as questionnaire_defaults
-from kamrad.questionnaires.models import Template
+from kamrad.questionnaires.models import QualityCheck, Template
 from kamrad.reminders import services as reminder_services
 from kamrad.users.access import allows
 from kamrad.users.models import Role, User
@@ -555,7 +555,13 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
                 "program": program,
                 "member": alices_member,
                 "proposal": program.proposals.get(),
-                "questionnaire": Template.objects.filter(is_default=True).first(),
+                "questionnaire": (template := Template.objects.filter(is_default=True).first()),
+                "questionnaire_section": template.sections.first(),
+                "question": template.sections.first().questions.first(),
+                "questionnaire_version": template.versions.first(),
+                "quality_check": QualityCheck.objects.create(
+                    product=alices_product, text="Speed", kind="at_least", promised="100"
+                ),
                 "feed_token": SimpleNamespace(
                     pk=reminder_services.feed_create(user=users["alice"])
                 ),

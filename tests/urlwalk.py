@@ -40,7 +40,7 @@ from kamrad.program.models import (
 )
 from kamrad.pyramid.models import ClientValue, TierMove
 from kamrad.qualification.models import AttractionStage, CandidateDecision, Criterion, JudgedMark
-from kamrad.questionnaires.models import Template
+from kamrad.questionnaires.models import QualityCheck, Question, Section, Template, TemplateVersion
 from kamrad.reminders.models import FeedToken
 from kamrad.users.access import Rule
 from kamrad.users.models import User
@@ -79,6 +79,10 @@ MODEL_KEYS: dict[type, str] = {
     ProposalLine: "proposal_line",
     Reassignment: "reassignment",
     Template: "questionnaire",
+    Section: "questionnaire_section",
+    Question: "question",
+    TemplateVersion: "questionnaire_version",
+    QualityCheck: "quality_check",
     Meeting: "meeting",
     WorkItem: "work_item",
     Opportunity: "opportunity",
@@ -324,6 +328,16 @@ _COLLECTIONS = {
     "users": "staff_user",
     "questionnaire": "questionnaire",
     "questionnaires": "questionnaire",
+    "section": "questionnaire_section",
+    "sections": "questionnaire_section",
+    "question": "question",
+    "questions": "question",
+    "version": "questionnaire_version",
+    "versions": "questionnaire_version",
+    "check": "quality_check",
+    "checks": "quality_check",
+    "quality_check": "quality_check",
+    "quality_checks": "quality_check",
     "meeting": "meeting",
     "meetings": "meeting",
     "meeting_outcome": "meeting_outcome",
@@ -347,6 +361,7 @@ PERSONAL = frozenset({"staff_user"})
 ORGANIZATION_SCOPED = frozenset(
     set(_COLLECTIONS.values())
     - {"product", "industry", "region", "exchange_rate", "criterion", "import_job", "questionnaire"}
+    - {"questionnaire_section", "question", "questionnaire_version", "quality_check"}
     - {"program", "member", "proposal"}
     - {"feed_token"}
     - PERSONAL
