@@ -6,6 +6,7 @@ app_name = "reminders"
 
 urlpatterns = [
     path("", views.reminder_list, name="list"),
+    path("badge/", views.reminder_badge, name="badge"),
     path("done/", views.reminder_done, name="done"),
     path("snooze/", views.reminder_snooze, name="snooze"),
     path("feed/", views.feed_page, name="feed"),

@@ -38,6 +38,14 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@policy(read=Rule.SIGNED_IN)
+@require_GET
+def reminder_badge(request: HttpRequest) -> HttpResponse:
+    """The count in the top navigation of the reminders due today or overdue (loaded after
+    the page, so a page's own queries stay its own)."""
+    return render(request, "reminders/_badge.html")
+
+
 def _after_mark(request: HttpRequest, message: str) -> HttpResponse:
     if request.htmx:
         return HttpResponse(f'<li class="muted small">{message}</li>')
