@@ -130,7 +130,7 @@ def compute(user, today: datetime.date | None = None, thresholds=None) -> list[R
                 place=m.place,
                 organization_id=m.organization_id,
                 organization_name=m.organization.name,
-                url=_card(m.organization_id),
+                url=reverse("meetings:detail", args=[m.pk]),
             )
         )
 
@@ -150,7 +150,7 @@ def compute(user, today: datetime.date | None = None, thresholds=None) -> list[R
                 due=w.due_on,
                 organization_id=w.organization_id,
                 organization_name=w.organization.name,
-                url=_card(w.organization_id),
+                url=reverse("meetings:work_item", args=[w.pk]),
             )
         )
 
@@ -171,7 +171,7 @@ def compute(user, today: datetime.date | None = None, thresholds=None) -> list[R
                 due=o.next_step_on,
                 organization_id=o.organization_id,
                 organization_name=o.organization.name,
-                url=_card(o.organization_id),
+                url=reverse("meetings:opportunity", args=[o.pk]),
             )
         )
 
