@@ -26,6 +26,7 @@ from kamrad.clients.models import Contact, Organization, Product
 from kamrad.meetings import services
 from kamrad.meetings.models import Meeting, Opportunity, WorkItem
 from kamrad.program.models import Program, ProgramClient
+from kamrad.questionnaires import defaults as questionnaire_defaults
 from kamrad.questionnaires.models import QualityCheck, Question, Section
 from kamrad.users.models import User
 from kamrad.value.models import Sale
@@ -75,6 +76,7 @@ class Loaded:
 def load(*, today: datetime.date, stdout: TextIO | None = None) -> Loaded:
     """Write the demo meetings (one transaction). Needs the demo program and its questionnaire."""
     with transaction.atomic():
+        questionnaire_defaults.install()  # after a flushed database the migration's are gone
         loaded = _Loader(random.Random(SEED), today).run()
     if stdout is not None:
         stdout.write(
@@ -131,7 +133,9 @@ class _Loader:
             .select_related("organization", "assigned_to")
             .order_by("organization__name", "id")
         )
-        worked = [e for e in entries if e.met_on and e.questionnaire_on]
+        # The clients the program shows as worked through get the meetings that did it, so
+        # every mark stays as the program's own demo dated it.
+        worked = [e for e in entries if e.met_on and e.questionnaire_on and e.followups_on]
         for number, entry in enumerate(worked[:RECORDED]):
             self.recorded(entry, number)
         for entry in entries:
@@ -350,6 +354,15 @@ class _Loader:
         self.loaded.referrals += referred.count()
         if number == 0:  # the first referral has signed already
             for prospect in referred:
+                # Signed: its director decides and signs, as on every client's card.
+                for person in prospect.contacts.all():
+                    client_services.contact_update(
+                        user=user,
+                        contact=person,
+                        data={},
+                        roles=["decides", "signs"],
+                        expected_version=person.version,
+                    )
                 client_services.organization_update(
                     user=user,
                     organization=prospect,

@@ -141,6 +141,17 @@ def test_a_meeting_is_planned_recorded_and_yields_everything(
     expect(page.locator("#meetings")).to_contain_text("Referred by")
     expect(page.locator("#meetings")).to_contain_text("ООО «Ромашка»")
 
+    # The questionnaire results count it; the reminders list the technical work due.
+    page.goto(f"{live_server.url}/reports/meetings/?from=2020-01-01&to=2030-12-31")
+    expect(
+        page.get_by_role("heading", name="Questionnaire results across the program")
+    ).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Internet 100")
+    page.screenshot(path=screenshots / "report-meetings.png", full_page=True)
+    page.goto(f"{live_server.url}/reminders/")
+    expect(page.get_by_role("heading", name="Reminders")).to_be_visible()
+    page.screenshot(path=screenshots / "reminders.png", full_page=True)
+
     meeting = Meeting.objects.get()
     assert meeting.status == Meeting.Status.RECORDED
     assert Contact.objects.filter(full_name="Пётр Петров", organization=organization).exists()
