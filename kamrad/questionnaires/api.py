@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -119,8 +119,114 @@ class QualityCheckViewSet(ReferenceViewSet):
     serializer_class = QualityCheckSerializer
 
 
+class SectionWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Section
+        fields = ["id", "template", "position", "title", "intro", "purpose", "minutes"]
+        read_only_fields = ["position"]
+
+
+class QuestionWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "section",
+            "position",
+            "key",
+            "text",
+            "hint",
+            "kind",
+            "unit",
+            "choices",
+            "required",
+        ]
+        read_only_fields = ["position"]
+
+
+class _EditedByTheHead(
+    ReferenceViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin
+):
+    """Sections and questions: everyone reads them; the head adds, changes and removes them
+    (publish the questionnaire afterwards for meetings to use the change)."""
+
+    access_policy = (Rule.SIGNED_IN, Rule.HEAD)
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_destroy(self, instance: Any) -> None:
+        services.item_delete(user=self.request.user, item=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: SectionWriteSerializer(many=True), **_errors(401, 403)}),
+    retrieve=extend_schema(responses={200: SectionWriteSerializer, **_errors(401, 403, 404)}),
+    create=extend_schema(responses={201: SectionWriteSerializer, **_errors(400, 401, 403)}),
+    partial_update=extend_schema(
+        responses={200: SectionWriteSerializer, **_errors(400, 401, 403, 404)}
+    ),
+    destroy=extend_schema(responses={204: None, **_errors(401, 403, 404)}),
+)
+class SectionViewSet(_EditedByTheHead):
+    queryset = Section.objects.order_by("template_id", "position", "id")
+    serializer_class = SectionWriteSerializer
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        template = data.pop("template")
+        serializer.instance = services.section_save(
+            user=self.request.user, template=template, data=data
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("template", None)  # a section stays in its questionnaire
+        serializer.instance = services.section_save(
+            user=self.request.user,
+            template=serializer.instance.template,
+            data=data,
+            section=serializer.instance,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: QuestionWriteSerializer(many=True), **_errors(401, 403)}),
+    retrieve=extend_schema(responses={200: QuestionWriteSerializer, **_errors(401, 403, 404)}),
+    create=extend_schema(responses={201: QuestionWriteSerializer, **_errors(400, 401, 403)}),
+    partial_update=extend_schema(
+        responses={200: QuestionWriteSerializer, **_errors(400, 401, 403, 404)}
+    ),
+    destroy=extend_schema(responses={204: None, **_errors(401, 403, 404)}),
+)
+class QuestionViewSet(_EditedByTheHead):
+    queryset = Question.objects.select_related("section__template").order_by(
+        "section_id", "position", "id"
+    )
+    serializer_class = QuestionWriteSerializer
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        section = data.pop("section")
+        serializer.instance = services.question_save(
+            user=self.request.user, section=section, data=data
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("section", None)
+        current = serializer.instance
+        merged = {
+            name: data.get(name, getattr(current, name))
+            for name in ("key", "text", "hint", "kind", "unit", "choices", "required")
+        }
+        serializer.instance = services.question_save(
+            user=self.request.user, section=current.section, data=merged, question=current
+        )
+
+
 def register(router: SimpleRouter) -> None:
     """Add this app's API collections to the API's router."""
     router.register("questionnaires", TemplateViewSet, basename="api-questionnaire")
     router.register("questionnaire-versions", VersionViewSet, basename="api-questionnaire-version")
     router.register("quality-checks", QualityCheckViewSet, basename="api-quality-check")
+    router.register("questionnaire-sections", SectionViewSet, basename="api-questionnaire-section")
+    router.register("questions", QuestionViewSet, basename="api-question")
