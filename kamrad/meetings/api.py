@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -378,7 +378,8 @@ class MeetingOutcomeViewSet(_Lists, CardViewSet):
         return super().get_queryset().order_by("-meeting__starts_at", "meeting", "id")
 
     def create_object(self, data: dict[str, Any]) -> Model:
-        raise NotImplementedError  # read-only: a recording makes them
+        # Outcomes are made by recording a meeting (POST /api/meetings/<id>/record/), never here.
+        raise exceptions.MethodNotAllowed("POST")
 
 
 def register(router: SimpleRouter) -> None:

@@ -231,3 +231,8 @@ def test_outcomes_list_by_meeting_and_kind_for_whoever_sees_the_client(
     assert api(bob).get("/api/meeting-outcomes/").json()["results"] == []
     assert api(bob).get(f"/api/meeting-outcomes/{only[0]['id']}/").status_code == 404
     assert api(alice).post("/api/meeting-outcomes/", {}, format="json").status_code == 405
+
+
+def test_meeting_outcomes_cannot_be_written_over_the_api(head):
+    response = api(head).post("/api/meeting-outcomes/", {"summary": "made up"}, format="json")
+    assert response.status_code == 405
