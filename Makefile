@@ -2,7 +2,8 @@
 VENV := .venv
 BIN := $(VENV)/bin
 KAMRAD_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
-PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: demo serve test test-postgres lint format install chromium messages clean
 

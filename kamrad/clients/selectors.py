@@ -78,7 +78,10 @@ def organization_queryset(
     private: str = "",
     sort: str = DEFAULT_SORT,
     tier: str = "",
+    window: int | None = None,
 ) -> QuerySet[Organization]:
+    """The organizations the user sees, filtered and sorted as the list asks. `window`: how
+    many rows from the start the caller reads at most (`page_window`), when it knows."""
     qs = access.organizations_visible_to(user)
     if kind:
         qs = qs.filter(kind=kind)
@@ -109,7 +112,9 @@ def organization_queryset(
     in_order = None
     if sort in ("name", "-name") and user.sees_all_clients and manager is None:
         # Name order read off the search index: a page however many match.
-        in_order = search.name_ordered(qs, query, descending=sort == "-name", matches=matches)
+        in_order = search.name_ordered(
+            qs, query, descending=sort == "-name", matches=matches, window=window
+        )
     if in_order is None:
         in_order = qs.filter(search.matching(query, matches=matches)).order_by(*SORTS[sort][1])
     in_order.matches_counted = matches  # type: ignore[attr-defined]
@@ -142,6 +147,11 @@ _LIST_COLUMNS = (
     "account_manager__last_name",
     "account_manager__username",
 )
+
+
+def page_window(page: int) -> int:
+    """The rows from the start that `organization_page` reads for this page."""
+    return max(page, 1) * settings.KAMRAD_PAGE_SIZE + 1
 
 
 def organization_page(qs: QuerySet[Organization], *, page: int) -> ListPage:

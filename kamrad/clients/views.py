@@ -122,8 +122,11 @@ def _stale(form: forms.VersionedForm, current: Model) -> list[tuple[str, str]]:
 @policy(read=Rule.SIGNED_IN)
 def organization_list(request: HttpRequest) -> HttpResponse:
     form = forms.OrganizationFilterForm(request.GET, user=request.user)
-    qs = selectors.organization_queryset(request.user, **form.filters())
-    page = selectors.organization_page(qs, page=_int(request.GET.get("page"), 1))
+    number = _int(request.GET.get("page"), 1)
+    qs = selectors.organization_queryset(
+        request.user, **form.filters(), window=selectors.page_window(number)
+    )
+    page = selectors.organization_page(qs, page=number)
     params = request.GET.copy()
     params.pop("page", None)
     context = {"form": form, "page": page, "params": params.urlencode()}

@@ -114,7 +114,8 @@ class ClientValue(models.Model):
         help_text=_("The coefficient of variation is above the threshold."),
     )
     trend = models.CharField(_("trend"), max_length=16, choices=Trend.choices)
-    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, db_index=True)
+    # No index of its own: the (tier, -ltv, organization) index below starts with it.
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -193,6 +194,8 @@ class TierMove(models.Model):
     to_tier = models.CharField(_("to"), max_length=16, choices=Tier.choices, blank=True)
     is_fall = models.BooleanField(_("fall"), default=False)
     at = models.DateTimeField(_("when"))
+    # Not indexed: nothing looks moves up by their run, and a first recompute writes one move
+    # per client (the index cost more than the rows to keep up).
     run = models.ForeignKey(
         RecomputeRun,
         models.SET_NULL,
@@ -200,6 +203,7 @@ class TierMove(models.Model):
         blank=True,
         related_name="tier_moves",
         verbose_name=_("recompute"),
+        db_index=False,
     )
     ltv = models.BigIntegerField(_("LTV"), default=0)
 

@@ -66,7 +66,10 @@ def card_people(contacts: Iterable[Mapping[str, Any]], may_write: bool) -> SafeS
     """The `<li>`s of the card's contact persons (from `selectors.contacts_of`)."""
     l_edit, l_birthday = escape(_("Edit")), escape(_("Birthday"))
     l_known, l_warmth = escape(_("Known to us by")), escape(_("Warmth"))
-    l_nobody, l_left = escape(_("Nobody on our side knows this person yet.")), escape(_("Left the company"))
+    l_nobody, l_left = (
+        escape(_("Nobody on our side knows this person yet.")),
+        escape(_("Left the company")),
+    )
     parts = []
     for contact in contacts:
         left = contact["status"] == "left"

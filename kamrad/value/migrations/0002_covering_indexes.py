@@ -5,52 +5,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0005_referred_by'),
-        ('value', '0001_work_history'),
+        ("clients", "0005_referred_by"),
+        ("value", "0001_work_history"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='sale',
-            name='value_sale_org_date',
+            model_name="sale",
+            name="value_sale_org_date",
         ),
         migrations.RemoveIndex(
-            model_name='servicecost',
-            name='value_cost_org_date',
+            model_name="servicecost",
+            name="value_cost_org_date",
         ),
         migrations.AlterField(
-            model_name='accountmonth',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.organization', verbose_name='organization'),
+            model_name="accountmonth",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="clients.organization",
+                verbose_name="organization",
+            ),
         ),
         migrations.AlterField(
-            model_name='claim',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.organization', verbose_name='organization'),
+            model_name="claim",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="clients.organization",
+                verbose_name="organization",
+            ),
         ),
         migrations.AlterField(
-            model_name='payment',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.organization', verbose_name='organization'),
+            model_name="payment",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="clients.organization",
+                verbose_name="organization",
+            ),
         ),
         migrations.AlterField(
-            model_name='sale',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.organization', verbose_name='organization'),
+            model_name="sale",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="clients.organization",
+                verbose_name="organization",
+            ),
         ),
         migrations.AlterField(
-            model_name='servicecost',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.organization', verbose_name='organization'),
+            model_name="servicecost",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="clients.organization",
+                verbose_name="organization",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sale',
-            index=models.Index(fields=['organization', 'date', 'amount_base', 'cost_base'], name='value_sale_org_date_sums'),
+            model_name="sale",
+            index=models.Index(
+                fields=["organization", "date", "amount_base", "cost_base"],
+                name="value_sale_org_date_sums",
+            ),
         ),
         migrations.AddIndex(
-            model_name='servicecost',
-            index=models.Index(fields=['organization', 'date', 'amount_base'], name='value_cost_org_date_sums'),
+            model_name="servicecost",
+            index=models.Index(
+                fields=["organization", "date", "amount_base"], name="value_cost_org_date_sums"
+            ),
         ),
     ]
