@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape as html_escape
 from typing import Any
 
 from django import forms
@@ -9,7 +10,7 @@ from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -59,9 +60,10 @@ class FastSelect(forms.Select):
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> str:
         chosen = {str(v) for v in self.format_value(value)}
+        # html.escape is what Django's escape() calls, without its wrapping per call.
         options = "".join(
-            f'<option value="{escape(key)}"{" selected" if key in chosen else ""}>'
-            f"{escape(label)}</option>"
+            f'<option value="{html_escape(key)}"{" selected" if key in chosen else ""}>'
+            f"{html_escape(label)}</option>"
             for key, label in ((str(k), str(v)) for k, v in self.choices)
         )
         final = self.build_attrs(self.attrs, attrs)

@@ -386,7 +386,16 @@ def _walk_or_gin(
         # in name order hold the page, read off the word index (see migration 0006).
         words = word_ids(terms[0])
         if words is not None:
-            first = RawSQL(_POSTINGS.format(order=" DESC" if descending else ""), [words, window])
+            # The keys first, on their own: as a subquery of the page's joins the statement
+            # took PostgreSQL 4 ms to plan and 1 ms to run.
+            direction = " DESC" if descending else ""
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT DISTINCT sort_key FROM ({_POSTINGS.format(order=direction)}) AS p "
+                    f"ORDER BY sort_key{direction} LIMIT %s",
+                    [words, window, window],
+                )
+                first = [k for (k,) in cursor.fetchall()]
             return queryset.filter(**{f"{key}__in": first}).order_by(*order)
     docs = queryset.filter(search_document__sort_key__isnull=False)
     if matches is not None and matches >= COMMON_MATCHES:

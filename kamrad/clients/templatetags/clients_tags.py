@@ -136,3 +136,27 @@ def card_people(contacts: Iterable[Mapping[str, Any]], may_write: bool) -> SafeS
             f'{badges}<div class="person-points">{points}</div>{notes}{knows}</li>\n'
         )
     return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def card_relationships(relationships: Iterable[Mapping[str, Any]], may_write: bool) -> SafeString:
+    """The `<li>`s of the card's who-knows-whom (from `selectors.contacts_of`)."""
+    l_warmth, l_never, l_edit = escape(_("Warmth")), escape(_("never touched")), escape(_("Edit"))
+    parts = []
+    for rel in relationships:
+        warmth = int(rel["warmth"])
+        if rel["last_touch"]:
+            touch = escape(_("last touch %(date)s") % {"date": localize(rel["last_touch"])})
+        else:
+            touch = l_never
+        note = f'<span class="muted">· {escape(rel["note"])}</span>' if rel["note"] else ""
+        edit = (
+            f'<a class="linkish" href="{escape(rel["edit_url"])}">{l_edit}</a>' if may_write else ""
+        )
+        parts.append(
+            f'<li class="row"><span>{escape(rel["staff"])} ↔ '
+            f"<strong>{escape(rel['contact']['full_name'])}</strong> "
+            f'<span class="warmth w{warmth}" title="{l_warmth}">{warmth}/5</span> '
+            f'<span class="muted">·&nbsp;{touch}</span> {note}</span>{edit}</li>\n'
+        )
+    return mark_safe("".join(parts))
