@@ -162,6 +162,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--sales", type=int, default=3_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--load-only", action="store_true", help="top the data up and stop (time it later)"
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -169,6 +172,8 @@ def main() -> None:
     if have < args.clients:
         generate(clients=args.clients - have, contacts_per_client=1, seed=have + 1)
     load_history(args.sales, seed=Sale.objects.count() + 1)
+    if args.load_only:
+        return
     head = User.objects.filter(username="bench-head").first() or user_create(
         username="bench-head", password="a long benchmark password 7", role=Role.HEAD
     )

@@ -257,6 +257,10 @@ def aggregate(
             # Nine sums a client: with the default 4 MB the hash aggregate spilled to disk
             # in 17 batches and then sorted; 64 MB keeps it in memory for this query only.
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            # Grouped in the covering index's order (organization, date) rather than hashed:
+            # nine running sums a client in a hash table took twice as long (8.6 against
+            # 4.4 s for 10 million sales).
+            cursor.execute("SET LOCAL enable_hashagg = off")
         for table, amount in (
             (Sale._meta.db_table, "amount_base - cost_base"),
             (ServiceCost._meta.db_table, "amount_base"),
