@@ -267,17 +267,6 @@ def count_matches(query: str, *, limit: int) -> int:
                 [match, limit],
             )
             return cursor.fetchone()[0]
-    if len(terms) == 1:
-        words = word_ids(terms[0])
-        if words is not None:
-            # Each word's first `limit` documents: together they hold the first `limit`
-            # documents with any of the words, so the capped count is exact.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT count(DISTINCT sort_key) FROM ({_POSTINGS.format(order='')}) AS p",
-                    [words, limit],
-                )
-                return min(cursor.fetchone()[0], limit)
     docs = SearchDocument.objects.all()
     for term in terms:
         docs = docs.filter(text__contains=term)
@@ -288,29 +277,53 @@ def count_matches(query: str, *, limit: int) -> int:
 # digits can be part of thousands of phone numbers: the trigram index answers those).
 WORDS_LIMIT = 64
 
-# Each word's first documents in name order, from the index alone.
-_POSTINGS = (
-    "SELECT p.sort_key FROM unnest(%s::bigint[]) AS w(id) CROSS JOIN LATERAL ("
+# In one statement: the words containing the term; each one's first documents in name order,
+# read from the (word, key) index alone; how many documents that makes (capped); and the
+# first `window` keys of them.
+_WORD_PAGE = (
+    "WITH w AS (SELECT id FROM clients_searchword WHERE word LIKE %s LIMIT {words}), "
+    "p AS (SELECT p.sort_key FROM w CROSS JOIN LATERAL ("
     "SELECT sort_key FROM clients_searchposting WHERE word_id = w.id "
-    "ORDER BY sort_key{order} LIMIT %s) AS p"
+    "ORDER BY sort_key{order} LIMIT %s) AS p WHERE (SELECT count(*) FROM w) <= {limit}) "
+    "SELECT (SELECT count(*) FROM w), (SELECT count(DISTINCT sort_key) FROM p), "
+    "ARRAY(SELECT DISTINCT sort_key FROM p ORDER BY 1{order} LIMIT %s)"
 )
 
 
-def word_ids(term: str) -> list[int] | None:
-    """PostgreSQL: the ids of the indexed words that contain `term`, or None when the word
-    index cannot answer — on SQLite, for a term under three characters or one inside more
-    than WORDS_LIMIT words. A term never holds a space, so it is in a document exactly when
-    it is inside one of the document's words."""
-    if connection.vendor != "postgresql" or len(term) < 3 or " " in term:
+def word_page(
+    query: str, *, limit: int, window: int, descending: bool = False
+) -> tuple[int, list[int]] | None:
+    """PostgreSQL: how many organizations a one-word search matches (at most `limit`) and the
+    sort keys of the first `window` of them in name order, from the word index (migration
+    0006). None when the word index cannot answer: on SQLite, for several words, for a term
+    under three characters, or for one inside more than WORDS_LIMIT words.
+
+    A term never holds a space, so it is in a document exactly when it is inside one of the
+    document's words; each word's first max(limit, window) documents hold the first `window`
+    of them all and enough to count up to `limit`.
+    """
+    terms = search_terms(query)
+    if connection.vendor != "postgresql" or len(terms) != 1 or len(terms[0]) < 3:
         return None
+    term = terms[0]
     pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    order = " DESC" if descending else ""
+    sql = _WORD_PAGE.format(words=WORDS_LIMIT + 1, limit=WORDS_LIMIT, order=order)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM clients_searchword WHERE word LIKE %s LIMIT %s",
-            [pattern, WORDS_LIMIT + 1],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-    return ids if len(ids) <= WORDS_LIMIT else None
+        cursor.execute(sql, [pattern, max(limit, window), window])
+        words, count, keys = cursor.fetchone()
+    if words > WORDS_LIMIT:
+        return None
+    return min(count, limit), list(keys)
+
+
+def in_key_order(
+    queryset: QuerySet[Organization], keys: list[int], *, descending: bool = False
+) -> QuerySet[Organization]:
+    """The organizations of these search-document keys, in name order."""
+    key = "search_document__sort_key"
+    order = (f"-{key}", "-id") if descending else (key, "id")
+    return queryset.filter(**{f"{key}__in": keys}).order_by(*order)
 
 
 def name_ordered(
@@ -319,7 +332,6 @@ def name_ordered(
     *,
     descending: bool = False,
     matches: int | None = None,
-    window: int | None = None,
 ) -> QuerySet[Organization] | None:
     """The organizations matching `query`, in name order read off the search documents.
 
@@ -327,14 +339,13 @@ def name_ordered(
     trigram index answers. PostgreSQL: by the documents' `sort_key` (see `_walk_or_gin`).
     None otherwise: the caller then filters with `matching` and sorts. Either way the page
     stops after its rows however many match. `matches`: how many organizations the words
-    alone match (`count_matches`), when nothing else narrows the list. `window`: how many
-    rows from the start the caller reads at most (a page and the row after it), when known.
+    alone match (`count_matches`), when nothing else narrows the list.
     """
     terms = search_terms(query)
     if not terms:
         return None
     if connection.vendor != "sqlite":
-        return _walk_or_gin(queryset, terms, descending=descending, matches=matches, window=window)
+        return _walk_or_gin(queryset, terms, descending=descending, matches=matches)
     if any(len(t) < 3 for t in terms):
         return None
     match = " ".join(_fts_phrase(t) for t in terms)
@@ -360,14 +371,10 @@ def _walk_or_gin(
     *,
     descending: bool,
     matches: int | None,
-    window: int | None,
 ) -> QuerySet[Organization]:
     """PostgreSQL: matches in name order, by the documents' sort key.
 
-    When nothing but one word narrows the list and the caller says how many rows it reads
-    (`window`), the word index answers (migration 0006): the first `window` documents of each
-    indexed word containing the term, in name order, hold the page — about a millisecond for
-    a word in 27,000 of 100,000 documents or in 14. Otherwise:
+    (When nothing but one word narrows the list, `word_page` answers before this.)
 
     pg_trgm's GIN index finds matches but cannot return them in any order: for a word in
     27,000 of 100,000 names, fetching and sorting them all costs ~40 ms. Ordered by the
@@ -381,22 +388,6 @@ def _walk_or_gin(
     """
     key = "search_document__sort_key"
     order = (f"-{key}", "-id") if descending else (key, "id")
-    if matches is not None and window is not None and len(terms) == 1:
-        # Nothing but the words narrows the list: the first `window` documents of each word
-        # in name order hold the page, read off the word index (see migration 0006).
-        words = word_ids(terms[0])
-        if words is not None:
-            # The keys first, on their own: as a subquery of the page's joins the statement
-            # took PostgreSQL 4 ms to plan and 1 ms to run.
-            direction = " DESC" if descending else ""
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT DISTINCT sort_key FROM ({_POSTINGS.format(order=direction)}) AS p "
-                    f"ORDER BY sort_key{direction} LIMIT %s",
-                    [words, window, window],
-                )
-                first = [k for (k,) in cursor.fetchall()]
-            return queryset.filter(**{f"{key}__in": first}).order_by(*order)
     docs = queryset.filter(search_document__sort_key__isnull=False)
     if matches is not None and matches >= COMMON_MATCHES:
         for i, term in enumerate(terms):

@@ -105,6 +105,19 @@ def organization_queryset(
     # Every filter above must be named here: the words' own count is the page's count only
     # when nothing else narrows the list.
     narrowed = manager is not None or kind or region or industry or private or tier
+    by_name = sort in ("name", "-name") and manager is None
+    if user.sees_all_clients and not narrowed and by_name and window is not None:
+        # PostgreSQL, one word: its count and the page's keys in one statement.
+        found = search.word_page(
+            query,
+            limit=settings.KAMRAD_COUNT_LIMIT + 1,
+            window=window,
+            descending=sort == "-name",
+        )
+        if found is not None:
+            keyed = search.in_key_order(qs, found[1], descending=sort == "-name")
+            keyed.matches_counted = found[0]  # type: ignore[attr-defined]
+            return keyed
     if user.sees_all_clients and not narrowed:
         # The index alone counts the matches (the page's count), and the count tells which
         # plan fits the page.
@@ -112,9 +125,7 @@ def organization_queryset(
     in_order = None
     if sort in ("name", "-name") and user.sees_all_clients and manager is None:
         # Name order read off the search index: a page however many match.
-        in_order = search.name_ordered(
-            qs, query, descending=sort == "-name", matches=matches, window=window
-        )
+        in_order = search.name_ordered(qs, query, descending=sort == "-name", matches=matches)
     if in_order is None:
         in_order = qs.filter(search.matching(query, matches=matches)).order_by(*SORTS[sort][1])
     in_order.matches_counted = matches  # type: ignore[attr-defined]

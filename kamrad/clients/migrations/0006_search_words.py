@@ -47,6 +47,17 @@ END
 $$
 """
 
+# A flush (TRUNCATE) of the documents fires no row trigger: it empties the words as well.
+TRUNCATE_FUNCTION = """
+CREATE OR REPLACE FUNCTION clients_searchdocument_words_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE clients_searchposting, clients_searchword;
+    RETURN NULL;
+END
+$$
+"""
+
 POSTGRES_UP = [
     # The words: md5 keeps the unique index within a B-tree entry's size for any length.
     "CREATE TABLE clients_searchword (id bigserial PRIMARY KEY, word text NOT NULL)",
@@ -61,8 +72,14 @@ POSTGRES_UP = [
     "CREATE TRIGGER clients_searchdocument_words "
     "AFTER INSERT OR UPDATE OR DELETE ON clients_searchdocument "
     "FOR EACH ROW EXECUTE FUNCTION clients_searchdocument_words()",
+    TRUNCATE_FUNCTION,
+    "CREATE TRIGGER clients_searchdocument_words_truncate "
+    "AFTER TRUNCATE ON clients_searchdocument "
+    "FOR EACH STATEMENT EXECUTE FUNCTION clients_searchdocument_words_truncate()",
 ]
 POSTGRES_DOWN = [
+    "DROP TRIGGER IF EXISTS clients_searchdocument_words_truncate ON clients_searchdocument",
+    "DROP FUNCTION IF EXISTS clients_searchdocument_words_truncate()",
     "DROP TRIGGER IF EXISTS clients_searchdocument_words ON clients_searchdocument",
     "DROP FUNCTION IF EXISTS clients_searchdocument_words()",
     "DROP TABLE IF EXISTS clients_searchposting",
