@@ -9,8 +9,9 @@ Each document also carries its organization's place in name order (`sort_key`, w
 new name fits between its neighbours). On SQLite the FTS5 table uses that key as its rowid:
 FTS5 returns matches in rowid order, so the first page of matches *by name* — even for a word
 in tens of thousands of names — is read straight off the index and the walk stops after a page.
-On PostgreSQL the page is ordered by the same key and read off a word index: each distinct
-word of the documents with its documents by that key (migration 0006, `_walk_or_gin`).
+On PostgreSQL the page is ordered by the same key. A one-word search reads its count and page
+off a word index — each distinct word of the documents with its documents by that key
+(migration 0006, `word_page`); other searches take the trigram index (`_walk_or_gin`).
 """
 
 from __future__ import annotations
@@ -213,7 +214,8 @@ _REBUILD_WORDS = [
 
 
 def rebuild_words(cursor: Any) -> None:
-    """PostgreSQL: the word index again from every search document, in three statements."""
+    """PostgreSQL: the word index again from every search document (its postings replaced,
+    new words added; a word no document holds any more stays, pointing nowhere)."""
     for sql in _REBUILD_WORDS:
         cursor.execute(sql)
 

@@ -31,6 +31,7 @@ from kamrad.clients.models import (
     Product,
     Relationship,
 )
+from kamrad.lib.pages import query_int
 from kamrad.users import access
 from kamrad.users.access import Rule, policy
 
@@ -39,13 +40,6 @@ STALE_MESSAGE = gettext_lazy(
     "What they changed is shown under those fields; "
     "save again to replace it with yours."
 )
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value or default)
-    except ValueError:
-        return default
 
 
 def _apply_service_errors(form: BaseForm, error: ValidationError) -> None:
@@ -122,7 +116,7 @@ def _stale(form: forms.VersionedForm, current: Model) -> list[tuple[str, str]]:
 @policy(read=Rule.SIGNED_IN)
 def organization_list(request: HttpRequest) -> HttpResponse:
     form = forms.OrganizationFilterForm(request.GET, user=request.user)
-    number = _int(request.GET.get("page"), 1)
+    number = query_int(request.GET.get("page"), 1)
     qs = selectors.organization_queryset(
         request.user, **form.filters(), window=selectors.page_window(number)
     )
@@ -266,7 +260,7 @@ def organization_card(request: HttpRequest, pk: int) -> HttpResponse:
 @policy(read=Rule.SIGNED_IN)
 def organization_history(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.organization_for_card(request.user, pk)
-    offset = max(_int(request.GET.get("offset"), 0), 0)
+    offset = query_int(request.GET.get("offset"), 0)
     context = {"organization": org, "history": selectors.history(org, offset=offset)}
     if request.htmx:
         part = "history_rows" if "offset" in request.GET else "history_table"
@@ -594,7 +588,7 @@ def relationship_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @policy(read=Rule.SIGNED_IN)
 def product_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
-    page_number = max(_int(request.GET.get("page"), 1), 1)
+    page_number = max(query_int(request.GET.get("page"), 1), 1)
     size = 50
     rows = list(selectors.products(query)[(page_number - 1) * size : page_number * size + 1])
     makers = selectors.visible_organization_ids(

@@ -14,16 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kamrad.lib.pages import query_int
 from kamrad.pyramid import exports, forms, selectors, services
 from kamrad.pyramid.models import PyramidSettings, Tier
 from kamrad.users.access import Rule, allows, policy
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value or default)
-    except ValueError:
-        return default
 
 
 def _recompute_context(request: HttpRequest) -> dict[str, object]:
@@ -78,7 +72,7 @@ def tier_clients(request: HttpRequest) -> HttpResponse:
     page = selectors.tier_page(
         request.user,
         filters["tier"],
-        page=_int(request.GET.get("page"), 1),
+        page=query_int(request.GET.get("page"), 1),
         start=filters["start"],
         end=filters["end"],
     )

@@ -25,8 +25,9 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from kamrad.clients import selectors as client_selectors
 from kamrad.clients.models import Organization
-from kamrad.clients.views import _apply_service_errors, _int, _stale
+from kamrad.clients.views import _apply_service_errors, _stale
 from kamrad.lib import csvsafe, money
+from kamrad.lib.pages import query_int
 from kamrad.users import access
 from kamrad.users.access import Rule, policy
 from kamrad.value import forms, selectors, services
@@ -141,7 +142,7 @@ def _cells(kind: str, record: Any, today: datetime.date) -> list[str]:
 def _section(
     request: HttpRequest, org: Organization, kind: str, *, form: Any = None
 ) -> dict[str, Any]:
-    page = selectors.records_page(org, kind, page=_int(request.GET.get(f"{kind}_page"), 1))
+    page = selectors.records_page(org, kind, page=query_int(request.GET.get(f"{kind}_page"), 1))
     today = timezone.localdate()
     rows = [
         {
@@ -466,7 +467,7 @@ def rates(request: HttpRequest) -> HttpResponse:
     currency = request.GET.get("currency", "")[:3]
     context = {
         "form": form,
-        "page": selectors.rates_page(currency=currency, page=_int(request.GET.get("page"), 1)),
+        "page": selectors.rates_page(currency=currency, page=query_int(request.GET.get("page"), 1)),
         "currencies": selectors.currencies_in_use(),
         "currency": currency.upper(),
         "base": base_currency(),
