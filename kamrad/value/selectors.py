@@ -1,33 +1,20 @@
 """Reads of the work history: a client's indicators by month, quarter or year, and its records.
 
-Every figure is summed by the database from the integer base-currency columns, grouped by
-month in the database (`MonthOf`, on SQLite and PostgreSQL alike), then filed under its
-month, quarter or year: six queries whatever the length of the history. Periods without records
-are shown as rows of zeros.
+Every figure is summed by the database from the integer base-currency columns and grouped by
+month, in one plain-SQL statement (six `GROUP BY`s joined by `UNION ALL`, on SQLite and
+PostgreSQL alike), then filed under its month, quarter or year in Python: one query whatever
+the length of the history. Periods without records are shown as rows of zeros.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    CharField,
-    Count,
-    DateField,
-    F,
-    Func,
-    IntegerField,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -164,47 +151,53 @@ class Indicators:
         )
 
 
-class MonthOf(Func):
-    """The 'YYYY-MM' of a date column, computed by the database itself.
+# The month of a date column, as 'YYYY-MM' text, computed by the database itself (a date is
+# ISO text on SQLite), and whole days between two dates, as an integer on both databases.
+_MONTH = {"sqlite": "substr({0}, 1, 7)", "postgresql": "to_char({0}, 'YYYY-MM')"}
+_DAYS = {
+    "sqlite": "CAST(julianday({0}) - julianday({1}) AS INTEGER)",
+    "postgresql": "({0} - {1})",
+}
 
-    Django's Trunc* functions call a Python function per row on SQLite; a date there is
-    ISO text, so its first seven characters are the month. PostgreSQL formats it.
-    """
+# Every figure of a client's table in one statement: per kind of record, its sums per month
+# (kind, month, three figures). Each part reads its (organization, date) index.
+_PARTS = (
+    # 1: sales: revenue and the cost of sales
+    "SELECT 1, {m_date}, SUM(amount_base), SUM(cost_base), 0 FROM value_sale "
+    "WHERE organization_id = %s AND date >= %s AND date <= %s GROUP BY 2",
+    # 2: costs to serve
+    "SELECT 2, {m_date}, SUM(amount_base), 0, 0 FROM value_servicecost "
+    "WHERE organization_id = %s AND date >= %s AND date <= %s GROUP BY 2",
+    # 3: payments received, in the month they were paid
+    "SELECT 3, {m_paid}, SUM(amount_base), 0, 0 FROM value_payment "
+    "WHERE organization_id = %s AND paid_date >= %s AND paid_date <= %s GROUP BY 2",
+    # 4: late payments, in the month they were due: paid after the due date, or unpaid after it
+    "SELECT 4, {m_due}, COUNT(*), SUM({late}), 0 FROM value_payment "
+    "WHERE organization_id = %s AND due_date >= %s AND due_date <= %s "
+    "AND (paid_date > due_date OR (paid_date IS NULL AND due_date < %s)) GROUP BY 2",
+    # 5: claims opened, and those of them still open
+    "SELECT 5, {m_date}, COUNT(*), "
+    "COALESCE(SUM(CASE WHEN resolved_on IS NULL THEN 1 ELSE 0 END), 0), 0 FROM value_claim "
+    "WHERE organization_id = %s AND date >= %s AND date <= %s GROUP BY 2",
+    # 6: account months: turnover, the average balance, exports
+    "SELECT 6, {m_month}, SUM(turnover_base), SUM(average_balance_base), SUM(exports_base) "
+    "FROM value_accountmonth "
+    "WHERE organization_id = %s AND month >= %s AND month <= %s GROUP BY 2",
+)
 
-    output_field = CharField()
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
-        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)")
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
-        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')")
-
-
-class DaysBetween(Func):
-    """Whole days from the second date to the first, as an integer on both databases."""
-
-    output_field = IntegerField()
-    arity = 2
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
-        (end, end_params), (begin, begin_params) = (
-            compiler.compile(e) for e in self.get_source_expressions()
+def _indicators_sql(vendor: str) -> str:
+    month = _MONTH[vendor]
+    return " UNION ALL ".join(
+        part.format(
+            m_date=month.format("date"),
+            m_paid=month.format("paid_date"),
+            m_due=month.format("due_date"),
+            m_month=month.format("month"),
+            late=_DAYS[vendor].format("COALESCE(paid_date, %s)", "due_date"),
         )
-        if connection.vendor == "sqlite":
-            sql = f"CAST(julianday({end}) - julianday({begin}) AS INTEGER)"
-        else:
-            sql = f"({end} - {begin})"
-        return sql, (*end_params, *begin_params)
-
-
-def _grouped(
-    qs: QuerySet[Any], date_field: str, period: str, **aggregates: Any
-) -> Iterable[tuple[datetime.date, dict[str, Any]]]:
-    """Sums per month in SQL; each month is then filed under its period (at most a few
-    hundred rows, whatever the number of records)."""
-    for item in qs.annotate(m=MonthOf(date_field)).values("m").order_by("m").annotate(**aggregates):
-        month = datetime.date(int(item["m"][:4]), int(item["m"][5:7]), 1)
-        yield period_start(month, period), item
+        for part in _PARTS
+    )
 
 
 def indicators(
@@ -236,78 +229,38 @@ def indicators(
         cursor = add_months(cursor, _STEP[period])
 
     org = organization.pk
-    span = {"gte": start, "lte": end}
-
-    def within(name: str) -> Q:
-        return Q(**{f"{name}__{op}": day for op, day in span.items()})
-
-    for key, item in _grouped(
-        Sale.objects.filter(within("date"), organization_id=org),
-        "date",
-        period,
-        revenue=Sum("amount_base"),
-        cost=Sum("cost_base"),
-    ):
-        rows[key].revenue += item["revenue"] or 0
-        rows[key].cost_of_sales += item["cost"] or 0
-
-    for key, item in _grouped(
-        ServiceCost.objects.filter(within("date"), organization_id=org),
-        "date",
-        period,
-        total=Sum("amount_base"),
-    ):
-        rows[key].cost_to_serve += item["total"] or 0
-
-    for key, item in _grouped(
-        Payment.objects.filter(within("paid_date"), organization_id=org),
-        "paid_date",
-        period,
-        total=Sum("amount_base"),
-    ):
-        rows[key].payments_received += item["total"] or 0
-
-    # Late: paid after the due date, or still unpaid after it; counted in the period it was due.
-    paid_or_today = Coalesce("paid_date", Value(today), output_field=DateField())
-    late = Payment.objects.filter(within("due_date"), organization_id=org).filter(
-        Q(paid_date__gt=F("due_date")) | Q(paid_date__isnull=True, due_date__lt=today)
-    )
-    for key, item in _grouped(
-        late,
-        "due_date",
-        period,
-        count=Count("id"),
-        lateness=Sum(DaysBetween(paid_or_today, F("due_date"))),
-    ):
-        rows[key].payments_late += item["count"]
-        rows[key].days_late_total += item["lateness"] or 0
-
-    for key, item in _grouped(
-        Claim.objects.filter(within("date"), organization_id=org),
-        "date",
-        period,
-        opened=Count("id"),
-        still_open=Count("id", filter=Q(resolved_on__isnull=True)),
-    ):
-        rows[key].claims_opened += item["opened"]
-        rows[key].claims_open += item["still_open"]
+    adapt = connection.ops.adapt_datefield_value
+    first, last, day = adapt(start), adapt(end), adapt(today)
+    span = [org, first, last]
+    params = [*span, *span, *span, day, *span, day, *span, *span]
+    with connection.cursor() as cursor:
+        cursor.execute(_indicators_sql(connection.vendor), params)
+        figures = cursor.fetchall()
 
     has_accounts = False
-    for key, item in _grouped(
-        AccountMonth.objects.filter(within("month"), organization_id=org),
-        "month",
-        period,
-        turnover=Sum("turnover_base"),
-        balance=Sum("average_balance_base"),
-        exports=Sum("exports_base"),
-    ):
-        has_accounts = True
-        row = rows[key]
-        row.turnover += item["turnover"] or 0
-        row.exports += item["exports"] or 0
-        # Balances of several accounts (currencies) in one month add up; months average.
-        row.balance_total += item["balance"] or 0
-        row.balance_months += 1
+    for kind, month, a, b, c in figures:
+        row = rows[period_start(datetime.date(int(month[:4]), int(month[5:7]), 1), period)]
+        a, b, c = int(a or 0), int(b or 0), int(c or 0)
+        if kind == 1:
+            row.revenue += a
+            row.cost_of_sales += b
+        elif kind == 2:
+            row.cost_to_serve += a
+        elif kind == 3:
+            row.payments_received += a
+        elif kind == 4:
+            row.payments_late += a
+            row.days_late_total += b
+        elif kind == 5:
+            row.claims_opened += a
+            row.claims_open += b
+        else:
+            has_accounts = True
+            row.turnover += a
+            # Balances of several accounts (currencies) in one month add up; months average.
+            row.balance_total += b
+            row.balance_months += 1
+            row.exports += c
 
     result = Indicators(
         organization_id=org,
