@@ -19,6 +19,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -39,6 +40,7 @@ from kamrad.lib import money
 from kamrad.lib.text import fold
 from kamrad.users.models import User
 from kamrad.value import services as value_services
+from kamrad.value import totals
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
 from kamrad.value.rates import MissingRate, RateBook, base_currency
 
@@ -1068,19 +1070,20 @@ def run_import(
         with transaction.atomic():
             with search.deferred():
                 writer = writer_for(kind, ctx)
-                batch: list[Parsed] = []
-                for number, cells in table.rows:
-                    report.rows += 1
-                    parsed, problems = parse_row(plan, number, cells)
-                    if parsed is None:
-                        reject(number, cells, problems)
-                    else:
-                        batch.append(parsed)
-                    if len(batch) >= BATCH or (not batch and report.rows % BATCH == 0):
-                        flush(batch)
-                        batch = []
-                flush(batch)
-                writer.finish()
+                with _totals_kept(writer, ctx, dry_run):
+                    batch: list[Parsed] = []
+                    for number, cells in table.rows:
+                        report.rows += 1
+                        parsed, problems = parse_row(plan, number, cells)
+                        if parsed is None:
+                            reject(number, cells, problems)
+                        else:
+                            batch.append(parsed)
+                        if len(batch) >= BATCH or (not batch and report.rows % BATCH == 0):
+                            flush(batch)
+                            batch = []
+                    flush(batch)
+                    writer.finish()
             report.written = not dry_run and (report.counts["rejected"] == 0 or good_rows_only)
             if report.written:
                 for currency, since in ctx.rates_from.items():
@@ -1098,6 +1101,17 @@ def run_import(
             gc.enable()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _totals_kept(writer: Any, ctx: Context, dry_run: bool) -> AbstractContextManager[None]:
+    """Sales and costs to serve are written with the quarterly totals' triggers aside; the
+    clients the run touched are summed again once at its end (not for a dry run, which is
+    rolled back)."""
+    spec = getattr(writer, "spec", None)
+    if spec is None or spec.model not in (Sale, ServiceCost):
+        return nullcontext()
+    # The writer adds each batch's clients to ctx.touched as it goes (the same set object).
+    return totals.bulk(set() if dry_run else ctx.touched)
 
 
 def open_and_map(

@@ -231,3 +231,28 @@ class AccountMonth(Record):
                 fields=["organization", "month", "currency"], name="value_account_month_once"
             ),
         ]
+
+
+class QuarterTotal(models.Model):
+    """One client's sales and costs to serve summed over one calendar quarter.
+
+    Kept by the database's triggers as records change (`kamrad/value/totals.py`, migration
+    0003), never written by the application: what the pyramid's recompute reads instead of
+    every record. No audit history (it is derived), no foreign-key constraint (a client's
+    rows go with its last record).
+    """
+
+    pk = models.CompositePrimaryKey("organization", "quarter")
+    organization = models.ForeignKey(
+        Organization, models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    quarter = models.DateField(help_text="The first day of the quarter.")
+    records = models.IntegerField()
+    sales_profit = models.BigIntegerField()
+    cost_to_serve = models.BigIntegerField()
+
+    class Meta:
+        db_table = "value_quartertotal"
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.quarter:%Y-%m}"

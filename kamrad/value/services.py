@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from kamrad.clients.models import Organization
 from kamrad.clients.services import StaleEdit, _create, _stamp, _update_versioned
 from kamrad.lib import money
 from kamrad.users.models import User
+from kamrad.value import totals
 from kamrad.value.models import (
     AccountMonth,
     Claim,
@@ -407,33 +409,39 @@ def rebase(
                 qs = qs.filter(_date_filter(model, since))
             columns = [c for pair in spec.values() for c in pair]
             dates = {"due_date", "paid_date"} if model is Payment else {_date_name(model)}
-            rows = qs.only("id", "currency", *dates, *columns).order_by("pk")
-            pending: list[Model] = []
-            base_cols = [b for _m, b in spec.values()]
-            for row in rows.iterator(chunk_size=batch):
-                when = rate_date(model, {d: getattr(row, d) for d in dates})
-                dirty = False
-                for minor_col, base_col in spec.values():
-                    try:
-                        value = book.to_base(getattr(row, minor_col), row.currency, when)
-                    except MissingRate as missing:
-                        raise ValidationError({"currency": [str(missing)]}) from None
-                    if value != getattr(row, base_col):
-                        setattr(row, base_col, value)
-                        dirty = True
-                if dirty:
-                    pending.append(row)
-                if len(pending) >= batch:
+            rows = qs.only("id", "organization_id", "currency", *dates, *columns).order_by("pk")
+            # Sales and costs to serve: their clients' quarterly totals are summed once at
+            # the end, not upserted per row.
+            touched: set[int] = set()
+            keeps_totals = model in (Sale, ServiceCost)
+            with totals.bulk(touched) if keeps_totals else nullcontext():
+                pending: list[Model] = []
+                base_cols = [b for _m, b in spec.values()]
+                for row in rows.iterator(chunk_size=batch):
+                    when = rate_date(model, {d: getattr(row, d) for d in dates})
+                    dirty = False
+                    for minor_col, base_col in spec.values():
+                        try:
+                            value = book.to_base(getattr(row, minor_col), row.currency, when)
+                        except MissingRate as missing:
+                            raise ValidationError({"currency": [str(missing)]}) from None
+                        if value != getattr(row, base_col):
+                            setattr(row, base_col, value)
+                            dirty = True
+                    if dirty:
+                        pending.append(row)
+                        touched.add(row.organization_id)
+                    if len(pending) >= batch:
+                        model.objects.bulk_update(pending, base_cols)
+                        changed += len(pending)
+                        if progress:
+                            progress(len(pending))
+                        pending = []
+                if pending:
                     model.objects.bulk_update(pending, base_cols)
                     changed += len(pending)
                     if progress:
                         progress(len(pending))
-                    pending = []
-            if pending:
-                model.objects.bulk_update(pending, base_cols)
-                changed += len(pending)
-                if progress:
-                    progress(len(pending))
     return changed
 
 
@@ -461,5 +469,10 @@ def records_bulk_add[R: Model](
                 raise ValidationError({"currency": [str(missing)]}) from None
             setattr(record, base_col, value)
     with transaction.atomic():
-        model.objects.bulk_create(records, batch_size=batch)
+        if model in (Sale, ServiceCost):
+            # The quarterly totals: summed once for these clients, not upserted per row.
+            with totals.bulk({record.organization_id for record in records}):
+                model.objects.bulk_create(records, batch_size=batch)
+        else:
+            model.objects.bulk_create(records, batch_size=batch)
     return len(records)

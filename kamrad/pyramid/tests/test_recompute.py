@@ -1,5 +1,6 @@
 """pyramid_recompute on hand-made work histories whose answers are known."""
 
+import random
 from datetime import date
 
 import pytest
@@ -8,6 +9,7 @@ from kamrad.clients.models import Organization
 from kamrad.pyramid import services
 from kamrad.pyramid.models import ClientValue, PyramidSettings, RecomputeRun, Tier, TierMove, Trend
 from kamrad.pyramid.tests.helpers import ON, QUARTERS, client, cost, sale, steady
+from kamrad.value.models import Sale, ServiceCost
 
 pytestmark = pytest.mark.django_db
 
@@ -310,3 +312,35 @@ def test_the_rows_of_a_first_run_carry_its_time_and_its_moves() -> None:
         (orgs[2].pk, "", Tier.MOST_VALUABLE, False, 2_400),
     ]
     assert {m.at for m in moves} == {stamp}
+
+
+def test_the_sums_from_the_quarterly_totals_match_the_records_themselves() -> None:
+    """`aggregate` reads stored quarters and the running one from the records: the same
+    figures as summing every record up to the day, for all clients or a few."""
+    rng = random.Random(3)
+    orgs = [client(f"Клиент {i}") for i in range(6)]
+    for _i in range(300):
+        day = date(rng.randint(2023, 2027), rng.randint(1, 12), rng.randint(1, 28))
+        org = rng.choice(orgs)
+        if rng.random() < 0.8:
+            sale(org, day, rng.randint(1, 10**9), cost=rng.randint(0, 10**8))
+        else:
+            cost(org, day, rng.randint(1, 10**8))
+    for on in (ON, date(2026, 9, 30), date(2026, 10, 1), date(2023, 5, 17)):
+        quarters = services.recent_quarters(on, 8)
+        want: dict[int, list[int]] = {}
+        for model, sign in ((Sale, 1), (ServiceCost, -1)):
+            for record in model.objects.filter(date__lte=on):
+                figures = want.setdefault(record.organization_id, [0, 0, *([0] * 8)])
+                amount = record.amount_base - getattr(record, "cost_base", 0)
+                figures[0 if sign > 0 else 1] += amount
+                for i in range(8):
+                    if quarters[i] <= record.date < quarters[i + 1]:
+                        figures[2 + i] += sign * amount
+        got = services.aggregate(on, quarters)
+        assert {pk: f for pk, f in got.items() if any(f)} == want
+        some = {orgs[1].pk, orgs[4].pk}
+        got = services.aggregate(on, quarters, some)
+        assert {pk: f for pk, f in got.items() if any(f)} == {
+            pk: f for pk, f in want.items() if pk in some
+        }

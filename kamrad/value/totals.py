@@ -1,0 +1,229 @@
+"""Each client's work-history sums per calendar quarter, kept by the database as records change.
+
+The pyramid's recompute needs, for every client, the life sums of its sales and costs to
+serve and the profit of each recent quarter. Summed from the records themselves that is a
+pass over every sale (ten million rows on a big installation), with nine sums per row. Here
+`value_quartertotal` holds one row per client and quarter with at least one sale or cost to
+serve: how many records, Σ (amount − cost) of its sales and Σ its costs to serve, in
+base-currency minor units. The recompute reads those rows (a few per client) and only the
+running quarter from the records (`pyramid.services.aggregate`).
+
+Kept by triggers on `value_sale` and `value_servicecost` (migration `value/0003`), so every
+writer keeps it: pages, the API, imports, a rate change's re-basing, an organization's
+deletion, raw SQL. A row whose last record goes is deleted, so the table holds exactly the
+quarters that have records.
+
+Bulk writers (the importer, the benchmarks' loaders) wrap their writes in `bulk()`: the
+triggers stand aside and the touched clients' rows are summed again from their records once,
+at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection
+
+TABLE = "value_quartertotal"
+CHUNK = 5000
+# (table, what one record adds to sales_profit, what it adds to cost_to_serve, the columns
+# whose change changes its totals)
+SOURCES = (
+    (
+        "value_sale",
+        "{r}.amount_base - {r}.cost_base",
+        "0",
+        "organization_id, date, amount_base, cost_base",
+    ),
+    ("value_servicecost", "0", "{r}.amount_base", "organization_id, date, amount_base"),
+)
+
+
+def quarter_sql(vendor: str, column: str) -> str:
+    """The first day of the quarter of a date column: ISO text on SQLite, a date elsewhere."""
+    if vendor == "sqlite":
+        month = f"substr({column}, 6, 2)"
+        return (
+            f"substr({column}, 1, 5) || CASE WHEN {month} < '04' THEN '01' "
+            f"WHEN {month} < '07' THEN '04' WHEN {month} < '10' THEN '07' ELSE '10' END || '-01'"
+        )
+    return f"CAST(date_trunc('quarter', {column}) AS date)"
+
+
+def create_table_sql(vendor: str) -> list[str]:
+    rowid = " WITHOUT ROWID" if vendor == "sqlite" else ""
+    return [
+        f"CREATE TABLE {TABLE} ("
+        "organization_id bigint NOT NULL, quarter date NOT NULL, records integer NOT NULL, "
+        "sales_profit bigint NOT NULL, cost_to_serve bigint NOT NULL, "
+        f"PRIMARY KEY (organization_id, quarter)){rowid}"
+    ]
+
+
+def _add(vendor: str, r: str, sign: str, profit: str, cost: str) -> str:
+    """The upsert of one record's share into its quarter's row (sign '+' or '-')."""
+    p, c = profit.format(r=r), cost.format(r=r)
+    return (
+        f"INSERT INTO {TABLE} (organization_id, quarter, records, sales_profit, cost_to_serve) "
+        f"VALUES ({r}.organization_id, {quarter_sql(vendor, f'{r}.date')}, {sign}1, "
+        f"{sign}({p}), {sign}({c})) "
+        "ON CONFLICT (organization_id, quarter) DO UPDATE SET "
+        f"records = {TABLE}.records + excluded.records, "
+        f"sales_profit = {TABLE}.sales_profit + excluded.sales_profit, "
+        f"cost_to_serve = {TABLE}.cost_to_serve + excluded.cost_to_serve"
+    )
+
+
+def _prune(vendor: str, r: str) -> str:
+    return (
+        f"DELETE FROM {TABLE} WHERE organization_id = {r}.organization_id "
+        f"AND quarter = {quarter_sql(vendor, f'{r}.date')} AND records <= 0"
+    )
+
+
+def sqlite_triggers() -> dict[str, str]:
+    """name → CREATE TRIGGER, three per source table."""
+    triggers = {}
+    for table, profit, cost, columns in SOURCES:
+        add_new = _add("sqlite", "NEW", "", profit, cost)
+        take_old = _add("sqlite", "OLD", "-", profit, cost)
+        prune = _prune("sqlite", "OLD")
+        triggers[f"{table}_totals_insert"] = (
+            f"CREATE TRIGGER {table}_totals_insert AFTER INSERT ON {table} BEGIN {add_new}; END"
+        )
+        triggers[f"{table}_totals_delete"] = (
+            f"CREATE TRIGGER {table}_totals_delete AFTER DELETE ON {table} "
+            f"BEGIN {take_old}; {prune}; END"
+        )
+        triggers[f"{table}_totals_update"] = (
+            f"CREATE TRIGGER {table}_totals_update AFTER UPDATE OF {columns} ON {table} "
+            f"BEGIN {take_old}; {prune}; {add_new}; END"
+        )
+    return triggers
+
+
+def postgresql_functions() -> list[str]:
+    """One trigger function per source table, and its row and TRUNCATE triggers. A bulk writer
+    sets `kamrad.totals_bulk` for its transaction and the row trigger is not even called."""
+    statements = []
+    for table, profit, cost, columns in SOURCES:
+        take_old = _add("postgresql", "OLD", "-", profit, cost)
+        add_new = _add("postgresql", "NEW", "", profit, cost)
+        statements += [
+            f"CREATE OR REPLACE FUNCTION {table}_totals() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {take_old}; "
+            f"{_prune('postgresql', 'OLD')}; END IF; "
+            f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {add_new}; "
+            "END IF; RETURN NULL; END $$",
+            f"CREATE TRIGGER {table}_totals AFTER INSERT OR DELETE OR UPDATE OF {columns} "
+            f"ON {table} FOR EACH ROW "
+            "WHEN (current_setting('kamrad.totals_bulk', true) IS DISTINCT FROM 'on') "
+            f"EXECUTE FUNCTION {table}_totals()",
+            # A TRUNCATE (a test database's flush) fires no row trigger: sum the rest again.
+            f"CREATE OR REPLACE FUNCTION {table}_totals_truncate() RETURNS trigger "
+            f"LANGUAGE plpgsql AS $$ BEGIN {'; '.join(_refresh_sql('postgresql', None))}; "
+            "RETURN NULL; END $$",
+            f"CREATE TRIGGER {table}_totals_truncate AFTER TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_totals_truncate()",
+        ]
+    return statements
+
+
+def drop_sql(vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in sqlite_triggers()] + [
+            f"DROP TABLE IF EXISTS {TABLE}"
+        ]
+    statements = []
+    for table, *_rest in SOURCES:
+        statements += [
+            f"DROP TRIGGER IF EXISTS {table}_totals ON {table}",
+            f"DROP TRIGGER IF EXISTS {table}_totals_truncate ON {table}",
+            f"DROP FUNCTION IF EXISTS {table}_totals()",
+            f"DROP FUNCTION IF EXISTS {table}_totals_truncate()",
+        ]
+    return [*statements, f"DROP TABLE IF EXISTS {TABLE}"]
+
+
+def install(cursor: Any, vendor: str) -> None:
+    """Create the table and its triggers, and sum every client's records into it."""
+    for sql in create_table_sql(vendor):
+        cursor.execute(sql)
+    for sql in _refresh_sql(vendor, None):
+        cursor.execute(sql)
+    if vendor == "sqlite":
+        for sql in sqlite_triggers().values():
+            cursor.execute(sql)
+    else:
+        for sql in postgresql_functions():
+            cursor.execute(sql)
+
+
+def _refresh_sql(vendor: str, marks: str | None) -> list[str]:
+    """Delete and sum again the rows of the organizations in `marks` (placeholders), or all."""
+    where = f" WHERE organization_id IN ({marks})" if marks else ""
+    parts = " UNION ALL ".join(
+        f"SELECT r.organization_id AS organization_id, {quarter_sql(vendor, 'r.date')} AS quarter, "
+        f"{profit.format(r='r')} AS sales_profit, {cost.format(r='r')} AS cost_to_serve "
+        f"FROM {table} AS r{where.replace('organization_id', 'r.organization_id')}"
+        for table, profit, cost, _columns in SOURCES
+    )
+    return [
+        f"DELETE FROM {TABLE}{where}",
+        f"INSERT INTO {TABLE} (organization_id, quarter, records, sales_profit, cost_to_serve) "
+        "SELECT organization_id, quarter, COUNT(*), SUM(sales_profit), SUM(cost_to_serve) "
+        f"FROM ({parts}) AS t GROUP BY organization_id, quarter",
+    ]
+
+
+def refresh(organization_ids: Iterable[int] | None = None) -> None:
+    """Sum these organizations' quarters again from their records (all when None)."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if organization_ids is None:
+            for sql in _refresh_sql(vendor, None):
+                cursor.execute(sql)
+            return
+        ids = sorted(set(organization_ids))
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            delete, insert = _refresh_sql(vendor, marks)
+            cursor.execute(delete, chunk)
+            cursor.execute(insert, chunk * len(SOURCES))
+
+
+@contextmanager
+def bulk(touched: set[int] | None = None) -> Iterator[None]:
+    """For bulk writers of sales and costs to serve, inside their transaction: the triggers
+    stand aside, and at the end the organizations in `touched` (filled in by the writer as
+    it goes; None: all) are summed again from their records."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            for name in sqlite_triggers():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        else:
+            cursor.execute("SELECT set_config('kamrad.totals_bulk', 'on', true)")
+    try:
+        yield
+    except BaseException:
+        # The rollback brings the triggers back; but a caller may catch the error and go on
+        # in the same transaction (SQLite's stays usable), so they are put back here too.
+        if vendor == "sqlite":
+            _restore(vendor)
+        raise
+    _restore(vendor)
+    refresh(touched)
+
+
+def _restore(vendor: str) -> None:
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            for sql in sqlite_triggers().values():
+                cursor.execute(sql)
+        else:
+            cursor.execute("SELECT set_config('kamrad.totals_bulk', 'off', true)")
