@@ -132,6 +132,9 @@ class Context:
         # base amounts must be recomputed from once the rates are in.
         self.rates_from: dict[str, datetime.date] = {}
         self.touched: set[int] | None = set()
+        # (client, date) of every sale and cost to serve written: the quarterly totals to
+        # sum again (`value.totals`).
+        self.days: set[tuple[int, datetime.date]] = set()
 
     def touch(self, organization_id: int | None) -> None:
         if self.touched is not None and organization_id is not None:
@@ -469,6 +472,7 @@ class BulkWriter:
         self.blank_external = not spec.external and any(
             f.name == "external_id" for f in spec.model._meta.fields
         )
+        self.dated = spec.model in (Sale, ServiceCost)
 
     def _key(self, org_id: int | None, row: dict[str, Any]) -> tuple[Any, ...]:
         if self.spec.external and row["external_id"]:
@@ -576,6 +580,10 @@ class BulkWriter:
         updates: dict[int, tuple[Any, ...]] = {}
         width = len(compare)
         touched: set[int] = set()
+        # Sales and costs to serve: each client and date written (and a moved row's old
+        # date), whose quarters' totals are summed again at the end of the run.
+        days = ctx.days if self.dated else None
+        date_at = 1 + columns.index("date") if self.dated else 0
         append = outcomes.append
         for parsed, org_id, row in built:
             if external and row["external_id"]:
@@ -597,9 +605,14 @@ class BulkWriter:
                     action = "updated"
                     updates[pk] = values
                     touched.add(org_id)
+                    if days is not None:
+                        days.add((org_id, stored[date_at]))
+                        days.add((org_id, row["date"]))
             else:
                 action = "created"
                 touched.add(org_id)
+                if days is not None:
+                    days.add((org_id, row["date"]))
                 if not scoped:
                     inserts[key] = values
                 elif external:
@@ -1110,8 +1123,8 @@ def _totals_kept(writer: Any, ctx: Context, dry_run: bool) -> AbstractContextMan
     spec = getattr(writer, "spec", None)
     if spec is None or spec.model not in (Sale, ServiceCost):
         return nullcontext()
-    # The writer adds each batch's clients to ctx.touched as it goes (the same set object).
-    return totals.bulk(set() if dry_run else ctx.touched)
+    # The writer adds each client and date to ctx.days as it goes (the same set object).
+    return totals.bulk(set() if dry_run else ctx.days)
 
 
 def open_and_map(

@@ -250,6 +250,8 @@ class QuarterTotal(models.Model):
     records = models.IntegerField()
     sales_profit = models.BigIntegerField()
     cost_to_serve = models.BigIntegerField()
+    # The date of the quarter's latest record, or later (a record taken away leaves it).
+    last_date = models.DateField()
 
     class Meta:
         db_table = "value_quartertotal"

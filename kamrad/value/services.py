@@ -412,7 +412,7 @@ def rebase(
             rows = qs.only("id", "organization_id", "currency", *dates, *columns).order_by("pk")
             # Sales and costs to serve: their clients' quarterly totals are summed once at
             # the end, not upserted per row.
-            touched: set[int] = set()
+            touched: set[tuple[int, datetime.date]] = set()
             keeps_totals = model in (Sale, ServiceCost)
             with totals.bulk(touched) if keeps_totals else nullcontext():
                 pending: list[Model] = []
@@ -430,7 +430,8 @@ def rebase(
                             dirty = True
                     if dirty:
                         pending.append(row)
-                        touched.add(row.organization_id)
+                        if keeps_totals:
+                            touched.add((row.organization_id, row.date))
                     if len(pending) >= batch:
                         model.objects.bulk_update(pending, base_cols)
                         changed += len(pending)
@@ -471,7 +472,7 @@ def records_bulk_add[R: Model](
     with transaction.atomic():
         if model in (Sale, ServiceCost):
             # The quarterly totals: summed once for these clients, not upserted per row.
-            with totals.bulk({record.organization_id for record in records}):
+            with totals.bulk({(record.organization_id, record.date) for record in records}):
                 model.objects.bulk_create(records, batch_size=batch)
         else:
             model.objects.bulk_create(records, batch_size=batch)

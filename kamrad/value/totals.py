@@ -5,8 +5,10 @@ serve and the profit of each recent quarter. Summed from the records themselves 
 pass over every sale (ten million rows on a big installation), with nine sums per row. Here
 `value_quartertotal` holds one row per client and quarter with at least one sale or cost to
 serve: how many records, Σ (amount − cost) of its sales and Σ its costs to serve, in
-base-currency minor units. The recompute reads those rows (a few per client) and only the
-running quarter from the records (`pyramid.services.aggregate`).
+base-currency minor units, and the date of its latest record (never earlier than that: a
+record taken away leaves it). The recompute reads those rows (a few per client); only a
+quarter with records dated after the day of the recompute is summed from the records up to
+that day (`pyramid.services.aggregate`).
 
 Kept by triggers on `value_sale` and `value_servicecost` (migration `value/0003`), so every
 writer keeps it: pages, the API, imports, a rate change's re-basing, an organization's
@@ -22,12 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from django.db import connection
 
 TABLE = "value_quartertotal"
-CHUNK = 5000
 # (table, what one record adds to sales_profit, what it adds to cost_to_serve, the columns
 # whose change changes its totals)
 SOURCES = (
@@ -57,22 +59,28 @@ def create_table_sql(vendor: str) -> list[str]:
     return [
         f"CREATE TABLE {TABLE} ("
         "organization_id bigint NOT NULL, quarter date NOT NULL, records integer NOT NULL, "
-        "sales_profit bigint NOT NULL, cost_to_serve bigint NOT NULL, "
+        "sales_profit bigint NOT NULL, cost_to_serve bigint NOT NULL, last_date date NOT NULL, "
         f"PRIMARY KEY (organization_id, quarter)){rowid}"
     ]
 
 
 def _add(vendor: str, r: str, sign: str, profit: str, cost: str) -> str:
-    """The upsert of one record's share into its quarter's row (sign '+' or '-')."""
+    """The upsert of one record's share into its quarter's row (sign '+' or '-'). A record
+    added may move the row's last date on; one taken away leaves it (an upper bound)."""
     p, c = profit.format(r=r), cost.format(r=r)
+    greatest = "max" if vendor == "sqlite" else "GREATEST"
+    last = (
+        f"{greatest}({TABLE}.last_date, excluded.last_date)" if not sign else f"{TABLE}.last_date"
+    )
     return (
-        f"INSERT INTO {TABLE} (organization_id, quarter, records, sales_profit, cost_to_serve) "
+        f"INSERT INTO {TABLE} "
+        "(organization_id, quarter, records, sales_profit, cost_to_serve, last_date) "
         f"VALUES ({r}.organization_id, {quarter_sql(vendor, f'{r}.date')}, {sign}1, "
-        f"{sign}({p}), {sign}({c})) "
+        f"{sign}({p}), {sign}({c}), {r}.date) "
         "ON CONFLICT (organization_id, quarter) DO UPDATE SET "
         f"records = {TABLE}.records + excluded.records, "
         f"sales_profit = {TABLE}.sales_profit + excluded.sales_profit, "
-        f"cost_to_serve = {TABLE}.cost_to_serve + excluded.cost_to_serve"
+        f"cost_to_serve = {TABLE}.cost_to_serve + excluded.cost_to_serve, last_date = {last}"
     )
 
 
@@ -167,40 +175,92 @@ def _refresh_sql(vendor: str, marks: str | None) -> list[str]:
     where = f" WHERE organization_id IN ({marks})" if marks else ""
     parts = " UNION ALL ".join(
         f"SELECT r.organization_id AS organization_id, {quarter_sql(vendor, 'r.date')} AS quarter, "
-        f"{profit.format(r='r')} AS sales_profit, {cost.format(r='r')} AS cost_to_serve "
+        f"{profit.format(r='r')} AS sales_profit, {cost.format(r='r')} AS cost_to_serve, "
+        "r.date AS day "
         f"FROM {table} AS r{where.replace('organization_id', 'r.organization_id')}"
         for table, profit, cost, _columns in SOURCES
     )
     return [
         f"DELETE FROM {TABLE}{where}",
-        f"INSERT INTO {TABLE} (organization_id, quarter, records, sales_profit, cost_to_serve) "
-        "SELECT organization_id, quarter, COUNT(*), SUM(sales_profit), SUM(cost_to_serve) "
-        f"FROM ({parts}) AS t GROUP BY organization_id, quarter",
+        f"INSERT INTO {TABLE} "
+        "(organization_id, quarter, records, sales_profit, cost_to_serve, last_date) "
+        "SELECT organization_id, quarter, COUNT(*), SUM(sales_profit), SUM(cost_to_serve), "
+        f"MAX(day) FROM ({parts}) AS t GROUP BY organization_id, quarter",
     ]
 
 
-def refresh(organization_ids: Iterable[int] | None = None) -> None:
-    """Sum these organizations' quarters again from their records (all when None)."""
+_TOUCHED = "kamrad_totals_touched"
+
+
+def _refresh_quarters_sql() -> list[str]:
+    """Delete and sum again the (organization, quarter) rows listed in the temporary table:
+    each quarter's records are one range of the (organization, date) index."""
+    parts = " UNION ALL ".join(
+        f"SELECT k.organization_id AS organization_id, k.quarter AS quarter, "
+        f"{profit.format(r='r')} AS sales_profit, {cost.format(r='r')} AS cost_to_serve, "
+        f"r.date AS day FROM {_TOUCHED} AS k JOIN {table} AS r "
+        "ON r.organization_id = k.organization_id AND r.date >= k.quarter AND r.date < k.next"
+        for table, profit, cost, _columns in SOURCES
+    )
+    return [
+        f"DELETE FROM {TABLE} WHERE (organization_id, quarter) IN "
+        f"(SELECT organization_id, quarter FROM {_TOUCHED})",
+        f"INSERT INTO {TABLE} "
+        "(organization_id, quarter, records, sales_profit, cost_to_serve, last_date) "
+        "SELECT organization_id, quarter, COUNT(*), SUM(sales_profit), SUM(cost_to_serve), "
+        f"MAX(day) FROM ({parts}) AS t GROUP BY organization_id, quarter",
+        f"DROP TABLE {_TOUCHED}",
+    ]
+
+
+def quarter_of(day: date | str) -> date:
+    """The first day of the quarter of a date (or of its ISO text, as SQLite may return it)."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _next_quarter(start: date) -> date:
+    return date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)
+
+
+def refresh(days: Iterable[tuple[int, date | str]] | None = None) -> None:
+    """Sum again, from their records, the quarters of these (organization, day) pairs — the
+    clients and dates a bulk writer wrote, old dates included — or every quarter (None)."""
     vendor = connection.vendor
     with connection.cursor() as cursor:
-        if organization_ids is None:
+        if days is None:
             for sql in _refresh_sql(vendor, None):
                 cursor.execute(sql)
             return
-        ids = sorted(set(organization_ids))
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            delete, insert = _refresh_sql(vendor, marks)
-            cursor.execute(delete, chunk)
-            cursor.execute(insert, chunk * len(SOURCES))
+        adapt = connection.ops.adapt_datefield_value
+        quarters = {(org, quarter_of(day)) for org, day in days}
+        if not quarters:
+            return
+        rows = [(org, adapt(q), adapt(_next_quarter(q))) for org, q in sorted(quarters)]
+        cursor.execute(f"DROP TABLE IF EXISTS {_TOUCHED}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_TOUCHED} (organization_id bigint, quarter date, "
+            "next date, PRIMARY KEY (organization_id, quarter))"
+        )
+        if vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {_TOUCHED} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {_TOUCHED} VALUES (%s, %s, %s)", rows)
+        if vendor == "postgresql":
+            cursor.execute(f"ANALYZE {_TOUCHED}")
+        for sql in _refresh_quarters_sql():
+            cursor.execute(sql)
 
 
 @contextmanager
-def bulk(touched: set[int] | None = None) -> Iterator[None]:
+def bulk(touched: set[tuple[int, date | str]] | None = None) -> Iterator[None]:
     """For bulk writers of sales and costs to serve, inside their transaction: the triggers
-    stand aside, and at the end the organizations in `touched` (filled in by the writer as
-    it goes; None: all) are summed again from their records."""
+    stand aside, and at the end the quarters of the (organization, day) pairs in `touched`
+    (filled in by the writer as it goes: the dates it wrote, and the old dates of rows it
+    moved; None: all) are summed again from their records."""
     vendor = connection.vendor
     with connection.cursor() as cursor:
         if vendor == "sqlite":

@@ -15,7 +15,15 @@ from kamrad.imports.engine import Report, open_and_map, run_import
 from kamrad.imports.kinds import KINDS
 from kamrad.imports.models import ExternalKey
 from kamrad.users.models import User
-from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
+from kamrad.value.models import (
+    AccountMonth,
+    Claim,
+    ExchangeRate,
+    Payment,
+    QuarterTotal,
+    Sale,
+    ServiceCost,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -371,3 +379,33 @@ def test_it_imports_sales_from_an_xlsx_file(tmp_path: Path, clients: None) -> No
     sale = Sale.objects.get(external_id="X-1")
     assert (sale.amount_minor, sale.date) == (123456, datetime.date(2024, 2, 1))
     assert do_import("sales", path).counts["unchanged"] == 2
+
+
+def test_imported_sales_keep_the_quarterly_totals_exact_when_a_sale_moves_quarter(
+    write_csv, clients: None
+) -> None:
+    def kept() -> dict[tuple[int, datetime.date], tuple[int, int]]:
+        return {
+            (t.organization_id, t.quarter): (t.records, t.sales_profit)
+            for t in QuarterTotal.objects.all()
+        }
+
+    do_import("sales", write_csv(SALES))
+    org = Organization.objects.get(tax_number="7701000001").pk
+    assert kept()[(org, datetime.date(2024, 1, 1))][0] >= 1
+    # INV-1 moves from February to August: the old quarter loses it, the new one gains it.
+    moved = [SALES[0], ["7701000001", "01.08.2024", "1 234,56", "RUB", "INV-1", "2", "Интернет"]]
+    assert do_import("sales", write_csv(moved, name="moved.csv")).counts["updated"] == 1
+    want: dict[tuple[int, datetime.date], list[int]] = {}
+    for sale in Sale.objects.all():
+        quarter = datetime.date(sale.date.year, 3 * ((sale.date.month - 1) // 3) + 1, 1)
+        row = want.setdefault((sale.organization_id, quarter), [0, 0])
+        row[0] += 1
+        row[1] += sale.amount_base - sale.cost_base
+    assert kept() == {key: tuple(value) for key, value in want.items()}
+    assert kept()[(org, datetime.date(2024, 7, 1))] == (1, 123456)
+    # A dry run writes nothing, totals included.
+    before = kept()
+    later = [SALES[0], ["7701000001", "01.12.2025", "5", "RUB", "INV-9", "1", "Интернет"]]
+    do_import("sales", write_csv(later, name="later.csv"), dry_run=True)
+    assert kept() == before

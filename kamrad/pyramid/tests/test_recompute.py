@@ -4,6 +4,7 @@ import random
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from kamrad.clients.models import Organization
 from kamrad.pyramid import services
@@ -344,3 +345,16 @@ def test_the_sums_from_the_quarterly_totals_match_the_records_themselves() -> No
         assert {pk: f for pk, f in got.items() if any(f)} == {
             pk: f for pk, f in want.items() if pk in some
         }
+
+
+def test_the_planner_settings_of_the_totals_statement_are_put_back() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner settings")
+    sale(client("Ромашка"), date(2025, 1, 1), 100)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_hashagg', 'on', true)")
+        services.aggregate(ON, services.recent_quarters(ON, 8))
+        cursor.execute(
+            "SELECT current_setting('enable_indexscan'), current_setting('enable_hashagg')"
+        )
+        assert cursor.fetchone() == ("on", "on")

@@ -53,6 +53,7 @@ class Migration(migrations.Migration):
                         ("records", models.IntegerField()),
                         ("sales_profit", models.BigIntegerField()),
                         ("cost_to_serve", models.BigIntegerField()),
+                        ("last_date", models.DateField()),
                         (
                             "organization",
                             models.ForeignKey(

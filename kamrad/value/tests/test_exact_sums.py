@@ -30,7 +30,7 @@ def test_the_database_sums_a_million_amounts_exactly_to_the_kopeck(alices_client
         "amount_base, cost_base"
     )
     # A bulk writer: the quarterly totals are summed once at the end, not row by row.
-    with transaction.atomic(), value_totals.bulk({org}), connection.cursor() as cursor:
+    with transaction.atomic(), value_totals.bulk({(org, day)}), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # PostgreSQL's bulk path is COPY; executemany row by row would take minutes.
             buffer = io.StringIO()

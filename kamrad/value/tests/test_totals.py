@@ -198,13 +198,27 @@ def test_raw_sql_writes_are_kept_too(orgs) -> None:
 def test_a_bulk_write_sums_the_touched_clients_once_at_its_end(orgs) -> None:
     services.sale_create(user=None, organization=orgs[1], data=sale_data(date(2025, 1, 9), "5"))
     before = kept()
-    touched: set[int] = set()
+    touched: set[tuple[int, date]] = set()
     with transaction.atomic(), totals.bulk(touched):
-        raw_sales(orgs[0], [date(2025, 5, 1)] * 3)
+        raw_sales(orgs[0], [date(2025, 5, 1)] * 3 + [date(2024, 12, 31)])
         assert kept() == before  # the triggers stand aside
-        touched.add(orgs[0].pk)
+        touched |= {(orgs[0].pk, date(2025, 5, 1)), (orgs[0].pk, date(2024, 12, 31))}
     assert kept() == expected()
     assert kept()[(orgs[0].pk, date(2025, 4, 1))] == (3, 1200, 0)
+    assert kept()[(orgs[0].pk, date(2024, 10, 1))] == (1, 400, 0)
+
+
+def test_a_bulk_write_sums_again_only_the_quarters_it_names(orgs) -> None:
+    services.sale_create(user=None, organization=orgs[0], data=sale_data(date(2025, 1, 9), "5"))
+    with transaction.atomic(), totals.bulk({(orgs[0].pk, date(2025, 8, 20))}):
+        raw_sales(orgs[0], [date(2025, 7, 1), date(2025, 9, 30)])
+    assert kept() == expected()
+    # A quarter the writer did not name is not read again (here: tampered with, and left).
+    QuarterTotal.objects.filter(quarter=date(2025, 1, 1)).update(sales_profit=1)
+    with transaction.atomic(), totals.bulk({(orgs[0].pk, date(2025, 7, 2))}):
+        raw_sales(orgs[0], [date(2025, 8, 1)])
+    assert kept()[(orgs[0].pk, date(2025, 7, 1))] == (3, 1200, 0)
+    assert kept()[(orgs[0].pk, date(2025, 1, 1))] == (1, 1, 0)
 
 
 def test_after_a_failed_bulk_write_the_triggers_are_back(orgs) -> None:
