@@ -134,7 +134,7 @@ class Context:
         self.touched: set[int] | None = set()
         # (client, date) of every sale and cost to serve written: the quarterly totals to
         # sum again (`value.totals`).
-        self.days: set[tuple[int, datetime.date]] = set()
+        self.days = totals.Touched()
 
     def touch(self, organization_id: int | None) -> None:
         if self.touched is not None and organization_id is not None:
@@ -606,13 +606,13 @@ class BulkWriter:
                     updates[pk] = values
                     touched.add(org_id)
                     if days is not None:
-                        days.add((org_id, stored[date_at]))
-                        days.add((org_id, row["date"]))
+                        days.add(org_id, stored[date_at])
+                        days.add(org_id, row["date"])
             else:
                 action = "created"
                 touched.add(org_id)
                 if days is not None:
-                    days.add((org_id, row["date"]))
+                    days.add(org_id, row["date"])
                 if not scoped:
                     inserts[key] = values
                 elif external:
@@ -1123,8 +1123,8 @@ def _totals_kept(writer: Any, ctx: Context, dry_run: bool) -> AbstractContextMan
     spec = getattr(writer, "spec", None)
     if spec is None or spec.model not in (Sale, ServiceCost):
         return nullcontext()
-    # The writer adds each client and date to ctx.days as it goes (the same set object).
-    return totals.bulk(set() if dry_run else ctx.days)
+    # The writer adds each client and date to ctx.days as it goes (the same object).
+    return totals.bulk(() if dry_run else ctx.days)
 
 
 def open_and_map(

@@ -22,6 +22,7 @@ at the end.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -30,6 +31,7 @@ from typing import Any
 from django.db import connection
 
 TABLE = "value_quartertotal"
+CHUNK = 5000
 # (table, what one record adds to sales_profit, what it adds to cost_to_serve, the columns
 # whose change changes its totals)
 SOURCES = (
@@ -220,46 +222,89 @@ def quarter_of(day: date | str) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+class Touched:
+    """The quarters a bulk writer touched: per client, one bit per quarter since 1900 (a
+    client's whole history where a date is earlier). Small whatever the number of rows: a
+    hundred thousand clients take a few megabytes, where ten million (client, date) pairs
+    would take gigabytes."""
+
+    __slots__ = ("quarters",)
+
+    def __init__(self, days: Iterable[tuple[int, date | str]] = ()) -> None:
+        self.quarters: dict[int, int] = {}  # client → bits of its quarters; -1: all of them
+        for org, day in days:
+            self.add(org, day)
+
+    def add(self, org: int, day: date | str) -> None:
+        if isinstance(day, str):
+            day = date.fromisoformat(day[:10])
+        index = (day.year - 1900) * 4 + (day.month - 1) // 3
+        bits = self.quarters.get(org, 0)
+        self.quarters[org] = -1 if index < 0 or bits == -1 else bits | (1 << index)
+
+    def __bool__(self) -> bool:
+        return bool(self.quarters)
+
+    def whole(self) -> list[int]:
+        return [org for org, bits in self.quarters.items() if bits == -1]
+
+    def pairs(self) -> Iterator[tuple[int, date]]:
+        for org, bits in sorted(self.quarters.items()):
+            index = 0
+            while bits > 0:
+                if bits & 1:
+                    yield org, date(1900 + index // 4, index % 4 * 3 + 1, 1)
+                bits >>= 1
+                index += 1
+
+
 def _next_quarter(start: date) -> date:
     return date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)
 
 
-def refresh(days: Iterable[tuple[int, date | str]] | None = None) -> None:
-    """Sum again, from their records, the quarters of these (organization, day) pairs — the
-    clients and dates a bulk writer wrote, old dates included — or every quarter (None)."""
+def refresh(touched: Touched | Iterable[tuple[int, date | str]] | None = None) -> None:
+    """Sum again, from their records, the quarters a bulk writer touched (a `Touched`, or the
+    (client, day) pairs it wrote, old dates included), or every quarter (None)."""
     vendor = connection.vendor
     with connection.cursor() as cursor:
-        if days is None:
+        if touched is None:
             for sql in _refresh_sql(vendor, None):
                 cursor.execute(sql)
             return
-        adapt = connection.ops.adapt_datefield_value
-        quarters = {(org, quarter_of(day)) for org, day in days}
-        if not quarters:
+        if not isinstance(touched, Touched):
+            touched = Touched(touched)
+        if not touched:
             return
-        rows = [(org, adapt(q), adapt(_next_quarter(q))) for org, q in sorted(quarters)]
+        whole = touched.whole()
+        for start in range(0, len(whole), CHUNK):
+            chunk = whole[start : start + CHUNK]
+            delete, insert = _refresh_sql(vendor, ", ".join(["%s"] * len(chunk)))
+            cursor.execute(delete, chunk)
+            cursor.execute(insert, chunk * len(SOURCES))
+        adapt = connection.ops.adapt_datefield_value
         cursor.execute(f"DROP TABLE IF EXISTS {_TOUCHED}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {_TOUCHED} (organization_id bigint, quarter date, "
             "next date, PRIMARY KEY (organization_id, quarter))"
         )
+        rows = ((org, adapt(q), adapt(_next_quarter(q))) for org, q in touched.pairs())
         if vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {_TOUCHED} FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {_TOUCHED} VALUES (%s, %s, %s)", rows)
-        if vendor == "postgresql":
             cursor.execute(f"ANALYZE {_TOUCHED}")
+        else:
+            while batch := list(itertools.islice(rows, CHUNK)):
+                cursor.executemany(f"INSERT INTO {_TOUCHED} VALUES (%s, %s, %s)", batch)
         for sql in _refresh_quarters_sql():
             cursor.execute(sql)
 
 
 @contextmanager
-def bulk(touched: set[tuple[int, date | str]] | None = None) -> Iterator[None]:
+def bulk(touched: Touched | Iterable[tuple[int, date | str]] | None = None) -> Iterator[None]:
     """For bulk writers of sales and costs to serve, inside their transaction: the triggers
-    stand aside, and at the end the quarters of the (organization, day) pairs in `touched`
-    (filled in by the writer as it goes: the dates it wrote, and the old dates of rows it
+    stand aside, and at the end the quarters in `touched` (a `Touched` the writer fills in
+    as it goes, or (client, day) pairs: the dates it wrote and the old dates of rows it
     moved; None: all) are summed again from their records."""
     vendor = connection.vendor
     with connection.cursor() as cursor:

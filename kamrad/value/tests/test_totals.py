@@ -236,3 +236,27 @@ def test_refresh_of_everyone_mends_a_table_that_was_tampered_with(orgs) -> None:
     with transaction.atomic():
         totals.refresh()
     assert kept() == expected() != {}
+
+
+def test_touched_quarters_are_one_bit_each_and_an_early_date_means_the_whole_client() -> None:
+    touched = totals.Touched([(1, date(2025, 5, 3)), (1, "2025-06-30"), (2, date(1900, 1, 1))])
+    touched.add(1, date(2024, 12, 31))
+    touched.add(3, date(1899, 12, 31))
+    assert list(touched.pairs()) == [
+        (1, date(2024, 10, 1)),
+        (1, date(2025, 4, 1)),
+        (2, date(1900, 1, 1)),
+    ]
+    assert touched.whole() == [3]
+    touched.add(3, date(2025, 1, 1))
+    assert touched.whole() == [3]
+    assert not totals.Touched()
+
+
+def test_a_client_with_records_before_1900_is_summed_again_whole(orgs) -> None:
+    services.sale_create(user=None, organization=orgs[0], data=sale_data(date(2025, 1, 9), "5"))
+    QuarterTotal.objects.update(sales_profit=1)
+    with transaction.atomic(), totals.bulk([(orgs[0].pk, date(1899, 1, 1))]):
+        raw_sales(orgs[0], [date(1899, 3, 1)])
+    assert kept() == expected()
+    assert kept()[(orgs[0].pk, date(1899, 1, 1))] == (1, 400, 0)

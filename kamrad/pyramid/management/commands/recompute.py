@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from kamrad.clients.generate import Progress
 from kamrad.pyramid import services
+from kamrad.value import totals
 
 
 class Command(BaseCommand):
@@ -29,14 +32,37 @@ class Command(BaseCommand):
                 "recompute (after an import); all are ranked anew. All clients by default."
             ),
         )
+        parser.add_argument(
+            "--resum-totals",
+            action="store_true",
+            help=(
+                "First sum every client's quarterly totals again from its records (the "
+                "database keeps them as records change; this mends them after writes made "
+                "with the triggers off). Then recompute all clients."
+            ),
+        )
 
     def handle(
-        self, *args: object, on: datetime.date | None, clients: str, **options: object
+        self,
+        *args: object,
+        on: datetime.date | None,
+        clients: str,
+        resum_totals: bool = False,
+        **options: object,
     ) -> None:
         try:
             ids = [int(pk) for pk in clients.split(",") if pk.strip()] if clients else None
         except ValueError:
             raise CommandError("--clients takes ids separated by commas.") from None
+        if resum_totals:
+            if ids is not None:
+                raise CommandError("--resum-totals recomputes every client: leave out --clients.")
+            started = time.monotonic()
+            with transaction.atomic():
+                totals.refresh()
+            self.stderr.write(
+                f"Quarterly totals summed again in {time.monotonic() - started:.1f} s."
+            )
         bar: list[Progress] = []
 
         def progress(done: int, total: int) -> None:
