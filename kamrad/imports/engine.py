@@ -580,8 +580,9 @@ class BulkWriter:
         updates: dict[int, tuple[Any, ...]] = {}
         width = len(compare)
         touched: set[int] = set()
-        # Sales and costs to serve: each client and date written (and a moved row's old
-        # date), whose quarters' totals are summed again at the end of the run.
+        # Sales and costs to serve: each updated row's client with its old and new dates,
+        # whose quarters' totals are summed again at the end of the run (new rows are added
+        # to the totals batch by batch, in `_flush`).
         days = ctx.days if self.dated else None
         date_at = 1 + columns.index("date") if self.dated else 0
         append = outcomes.append
@@ -611,8 +612,6 @@ class BulkWriter:
             else:
                 action = "created"
                 touched.add(org_id)
-                if days is not None:
-                    days.add(org_id, row["date"])
                 if not scoped:
                     inserts[key] = values
                 elif external:
@@ -643,7 +642,13 @@ class BulkWriter:
         if spec.versioned:
             columns += ["source", "version", "created_at", "updated_at"]
             tail += (self.ctx.source, 1, self.created_at, self.created_at)
+        since = self._last_id() if self.dated and inserts else None
         self.sql.insert(self.table, columns, [values + tail for values in inserts.values()])
+        if since is not None:
+            # The quarterly totals gain this batch's new rows, summed by the database from
+            # their id range (the run's own stamp and source: a concurrent writer's rows
+            # keep their own triggers).
+            totals.add_rows(self.table, since, self.created_at, self.ctx.source)
         if updates:
             sets = ", ".join(f'"{c}" = %s' for c in compare)
             if spec.versioned:
@@ -653,6 +658,10 @@ class BulkWriter:
                 for pk, values in updates.items()
             ]
             self.sql.execute_many(f'UPDATE "{self.table}" SET {sets} WHERE id = %s', rows)
+
+    def _last_id(self) -> int:
+        rows = self.sql.select(f'SELECT COALESCE(MAX(id), 0) FROM "{self.table}"', [])
+        return int(rows[0][0])
 
     def finish(self) -> None:
         pass

@@ -16,8 +16,9 @@ deletion, raw SQL. A row whose last record goes is deleted, so the table holds e
 quarters that have records.
 
 Bulk writers (the importer, the benchmarks' loaders) wrap their writes in `bulk()`: the
-triggers stand aside and the touched clients' rows are summed again from their records once,
-at the end.
+triggers stand aside and the quarters they touched are summed again from their records once,
+at the end; the importer adds each batch of new rows itself (`add_rows`, one statement over
+the batch's id range), so only the quarters of rows it changed are read again.
 """
 
 from __future__ import annotations
@@ -298,6 +299,30 @@ def refresh(touched: Touched | Iterable[tuple[int, date | str]] | None = None) -
                 cursor.executemany(f"INSERT INTO {_TOUCHED} VALUES (%s, %s, %s)", batch)
         for sql in _refresh_quarters_sql():
             cursor.execute(sql)
+
+
+def add_rows(table: str, since: int, created_at: Any, source: str) -> None:
+    """Inside `bulk()`: add to the totals the rows of `table` just appended by a bulk writer —
+    ids above `since`, with its own `created_at` stamp and `source` — summed by the database
+    in one statement (an upsert per client and quarter of the batch)."""
+    vendor = connection.vendor
+    profit, cost = next((p, c) for t, p, c, _columns in SOURCES if t == table)
+    greatest = "max" if vendor == "sqlite" else "GREATEST"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} "
+            "(organization_id, quarter, records, sales_profit, cost_to_serve, last_date) "
+            f"SELECT r.organization_id, {quarter_sql(vendor, 'r.date')}, COUNT(*), "
+            f"SUM({profit.format(r='r')}), SUM({cost.format(r='r')}), MAX(r.date) "
+            f"FROM {table} AS r WHERE r.id > %s AND r.created_at = %s AND r.source = %s "
+            "GROUP BY 1, 2 "
+            "ON CONFLICT (organization_id, quarter) DO UPDATE SET "
+            f"records = {TABLE}.records + excluded.records, "
+            f"sales_profit = {TABLE}.sales_profit + excluded.sales_profit, "
+            f"cost_to_serve = {TABLE}.cost_to_serve + excluded.cost_to_serve, "
+            f"last_date = {greatest}({TABLE}.last_date, excluded.last_date)",
+            [since, created_at, source],
+        )
 
 
 @contextmanager
