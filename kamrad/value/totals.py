@@ -54,7 +54,7 @@ def quarter_sql(vendor: str, column: str) -> str:
             f"substr({column}, 1, 5) || CASE WHEN {month} < '04' THEN '01' "
             f"WHEN {month} < '07' THEN '04' WHEN {month} < '10' THEN '07' ELSE '10' END || '-01'"
         )
-    return f"CAST(date_trunc('quarter', {column}) AS date)"
+    return f"CAST(date_trunc('quarter', CAST({column} AS timestamp)) AS date)"
 
 
 def create_table_sql(vendor: str) -> list[str]:
