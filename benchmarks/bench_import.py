@@ -64,30 +64,32 @@ RAW = textwrap.dedent(
             "quantity, product_line, description, external_id, source, version, created_at, "
             "updated_at")
     # The rows alone: the quarterly totals' triggers stand aside and nothing is summed after.
-    with transaction.atomic(), totals.bulk(()):
-        raw = connection.connection
-        batch = []
-        def flush():
-            if connection.vendor == "postgresql":
-                with raw.cursor() as c, c.copy("COPY value_sale (" + cols + ") FROM STDIN") as cp:
-                    for row in batch:
-                        cp.write_row(row)
-            else:
-                raw.executemany("INSERT INTO value_sale (" + cols + ") VALUES (" +
-                                ",".join("?" * 15) + ")", batch)
-            batch.clear()
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            rows = csv.reader(f, delimiter=";")
-            next(rows)
-            for tax, day, amount, currency, number, quantity, product in rows:
-                d = datetime.date(int(day[6:]), int(day[3:5]), int(day[:2]))
-                whole, _, frac = amount.replace(" ", "").partition(",")
-                minor = int(whole) * 100 + int(frac or 0)
-                batch.append((orgs[tax], d, currency, minor, minor, 0, 0, quantity, product, "",
-                              number, "bench", 1, now, now))
-                if len(batch) >= 5000:
-                    flush()
-            flush()
+    with transaction.atomic():
+        with totals.bulk(()):
+            raw = connection.connection
+            batch = []
+            def flush():
+                if connection.vendor == "postgresql":
+                    copy = "COPY value_sale (" + cols + ") FROM STDIN"
+                    with raw.cursor() as c, c.copy(copy) as cp:
+                        for row in batch:
+                            cp.write_row(row)
+                else:
+                    raw.executemany("INSERT INTO value_sale (" + cols + ") VALUES (" +
+                                    ",".join("?" * 15) + ")", batch)
+                batch.clear()
+            with open(path, encoding="utf-8-sig", newline="") as f:
+                rows = csv.reader(f, delimiter=";")
+                next(rows)
+                for tax, day, amount, currency, number, quantity, product in rows:
+                    d = datetime.date(int(day[6:]), int(day[3:5]), int(day[:2]))
+                    whole, _, frac = amount.replace(" ", "").partition(",")
+                    minor = int(whole) * 100 + int(frac or 0)
+                    batch.append((orgs[tax], d, currency, minor, minor, 0, 0, quantity, product, "",
+                                  number, "bench", 1, now, now))
+                    if len(batch) >= 5000:
+                        flush()
+                flush()
         transaction.set_rollback(True)
     """
 )
