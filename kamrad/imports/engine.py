@@ -457,6 +457,9 @@ SPECS: dict[str, RecordSpec] = {
 }
 
 LOOKUP_CHUNK = 400  # pairs per lookup query: well under every database's parameter limit
+# New rows' quarters gathered before they are added to the quarterly totals: a few tens of
+# megabytes at most, whatever the size of the file.
+TOTALS_PENDING = 100_000
 
 
 class BulkWriter:
@@ -473,6 +476,9 @@ class BulkWriter:
             f.name == "external_id" for f in spec.model._meta.fields
         )
         self.dated = spec.model in (Sale, ServiceCost)
+        # (client, quarter) → [records, sales profit, cost to serve, latest date] of the new
+        # rows not yet added to the quarterly totals.
+        self._pending: dict[tuple[int, int], list[Any]] = {}
 
     def _key(self, org_id: int | None, row: dict[str, Any]) -> tuple[Any, ...]:
         if self.spec.external and row["external_id"]:
@@ -642,13 +648,9 @@ class BulkWriter:
         if spec.versioned:
             columns += ["source", "version", "created_at", "updated_at"]
             tail += (self.ctx.source, 1, self.created_at, self.created_at)
-        since = self._last_id() if self.dated and inserts else None
         self.sql.insert(self.table, columns, [values + tail for values in inserts.values()])
-        if since is not None:
-            # The quarterly totals gain this batch's new rows, summed by the database from
-            # their id range (the run's own stamp and source: a concurrent writer's rows
-            # keep their own triggers).
-            totals.add_rows(self.table, since, self.created_at, self.ctx.source)
+        if self.dated and inserts:
+            self._add_to_totals(compare, inserts.values())
         if updates:
             sets = ", ".join(f'"{c}" = %s' for c in compare)
             if spec.versioned:
@@ -659,12 +661,44 @@ class BulkWriter:
             ]
             self.sql.execute_many(f'UPDATE "{self.table}" SET {sets} WHERE id = %s', rows)
 
-    def _last_id(self) -> int:
-        rows = self.sql.select(f'SELECT COALESCE(MAX(id), 0) FROM "{self.table}"', [])
-        return int(rows[0][0])
+    def _add_to_totals(self, compare: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        """New sales or costs to serve: their sums per client and quarter, gathered here and
+        added to the quarterly totals in key order every TOTALS_PENDING quarters (and at the
+        end): an upsert per client and quarter, not per row, each near the last on disk."""
+        pending = self._pending
+        at_org = len(compare)  # a new row's values, then its organization
+        at_date, at_amount = compare.index("date"), compare.index("amount_base")
+        at_cost = compare.index("cost_base") if "cost_base" in compare else None
+        for values in rows:
+            day = values[at_date]
+            key = (values[at_org], day.year * 4 + (day.month - 1) // 3)
+            amount = values[at_amount]
+            found = pending.get(key)
+            if at_cost is None:
+                cells = (1, 0, amount, day)
+            else:
+                cells = (1, amount - values[at_cost], 0, day)
+            if found is None:
+                pending[key] = list(cells)
+            else:
+                found[0] += 1
+                found[1] += cells[1]
+                found[2] += cells[2]
+                if day > found[3]:
+                    found[3] = day
+        if len(pending) >= TOTALS_PENDING:
+            self._apply_totals()
+
+    def _apply_totals(self) -> None:
+        if self._pending:
+            totals.add_quarters(
+                (org, datetime.date(index // 4, index % 4 * 3 + 1, 1), *cells)
+                for (org, index), cells in sorted(self._pending.items())
+            )
+            self._pending = {}
 
     def finish(self) -> None:
-        pass
+        self._apply_totals()
 
 
 def _same(current: tuple[Any, ...], values: tuple[Any, ...]) -> bool:

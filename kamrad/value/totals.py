@@ -17,8 +17,8 @@ quarters that have records.
 
 Bulk writers (the importer, the benchmarks' loaders) wrap their writes in `bulk()`: the
 triggers stand aside and the quarters they touched are summed again from their records once,
-at the end; the importer adds each batch of new rows itself (`add_rows`, one statement over
-the batch's id range), so only the quarters of rows it changed are read again.
+at the end; the importer sums its new rows per client and quarter itself and adds them in
+key order (`add_quarters`), so only the quarters of rows it changed are read again.
 """
 
 from __future__ import annotations
@@ -301,32 +301,26 @@ def refresh(touched: Touched | Iterable[tuple[int, date | str]] | None = None) -
             cursor.execute(sql)
 
 
-def add_rows(table: str, since: int, created_at: Any, source: str) -> None:
-    """Inside `bulk()`: add to the totals the rows of `table` just appended by a bulk writer —
-    ids above `since`, with its own `created_at` stamp and `source` — summed by the database
-    in one statement (an upsert per client and quarter of the batch)."""
+def add_quarters(rows: Iterable[tuple[int, date, int, int, int, date]]) -> None:
+    """Inside `bulk()`: add what a bulk writer's new rows sum to, per (client, quarter's first
+    day, records, sales profit, cost to serve, latest date) — best in key order."""
     vendor = connection.vendor
-    profit, cost = next((p, c) for t, p, c, _columns in SOURCES if t == table)
     greatest = "max" if vendor == "sqlite" else "GREATEST"
-    # SQLite would rather walk the whole (organization, date) index in the GROUP BY's order
-    # than read the batch's id range and sort it: ten million entries for each batch.
-    not_indexed = " NOT INDEXED" if vendor == "sqlite" else ""
+    adapt = connection.ops.adapt_datefield_value
+    sql = (
+        f"INSERT INTO {TABLE} "
+        "(organization_id, quarter, records, sales_profit, cost_to_serve, last_date) "
+        "VALUES (%s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (organization_id, quarter) DO UPDATE SET "
+        f"records = {TABLE}.records + excluded.records, "
+        f"sales_profit = {TABLE}.sales_profit + excluded.sales_profit, "
+        f"cost_to_serve = {TABLE}.cost_to_serve + excluded.cost_to_serve, "
+        f"last_date = {greatest}({TABLE}.last_date, excluded.last_date)"
+    )
+    rows = ((org, adapt(q), n, p, c, adapt(last)) for org, q, n, p, c, last in rows)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {TABLE} "
-            "(organization_id, quarter, records, sales_profit, cost_to_serve, last_date) "
-            f"SELECT r.organization_id, {quarter_sql(vendor, 'r.date')}, COUNT(*), "
-            f"SUM({profit.format(r='r')}), SUM({cost.format(r='r')}), MAX(r.date) "
-            f"FROM {table} AS r{not_indexed} "
-            "WHERE r.id > %s AND r.created_at = %s AND r.source = %s "
-            "GROUP BY 1, 2 "
-            "ON CONFLICT (organization_id, quarter) DO UPDATE SET "
-            f"records = {TABLE}.records + excluded.records, "
-            f"sales_profit = {TABLE}.sales_profit + excluded.sales_profit, "
-            f"cost_to_serve = {TABLE}.cost_to_serve + excluded.cost_to_serve, "
-            f"last_date = {greatest}({TABLE}.last_date, excluded.last_date)",
-            [since, created_at, source],
-        )
+        while batch := list(itertools.islice(rows, CHUNK)):
+            cursor.executemany(sql, batch)
 
 
 @contextmanager

@@ -409,3 +409,24 @@ def test_imported_sales_keep_the_quarterly_totals_exact_when_a_sale_moves_quarte
     later = [SALES[0], ["7701000001", "01.12.2025", "5", "RUB", "INV-9", "1", "Интернет"]]
     do_import("sales", write_csv(later, name="later.csv"), dry_run=True)
     assert kept() == before
+
+
+def test_new_sales_reach_the_quarterly_totals_however_often_they_are_added(
+    write_csv, clients: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kamrad.imports import engine
+
+    monkeypatch.setattr(engine, "TOTALS_PENDING", 1)  # added after every batch
+    monkeypatch.setattr(engine, "BATCH", 1)
+    report = do_import("sales", write_csv(SALES))
+    assert report.counts["created"] == 3
+    kept = {
+        (t.organization_id, t.quarter): (t.records, t.sales_profit, t.last_date)
+        for t in QuarterTotal.objects.all()
+    }
+    first = Organization.objects.get(tax_number="7701000001").pk
+    second = Organization.objects.get(tax_number="7702000002").pk
+    assert kept == {
+        (first, datetime.date(2024, 1, 1)): (2, 123456 + 10000, datetime.date(2024, 3, 5)),
+        (second, datetime.date(2024, 1, 1)): (1, 9999, datetime.date(2024, 3, 5)),
+    }
