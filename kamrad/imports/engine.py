@@ -457,9 +457,6 @@ SPECS: dict[str, RecordSpec] = {
 }
 
 LOOKUP_CHUNK = 400  # pairs per lookup query: well under every database's parameter limit
-# New rows' quarters gathered before they are added to the quarterly totals: a few tens of
-# megabytes at most, whatever the size of the file.
-TOTALS_PENDING = 100_000
 
 
 class BulkWriter:
@@ -476,9 +473,6 @@ class BulkWriter:
             f.name == "external_id" for f in spec.model._meta.fields
         )
         self.dated = spec.model in (Sale, ServiceCost)
-        # (client, quarter) → [records, sales profit, cost to serve, latest date] of the new
-        # rows not yet added to the quarterly totals.
-        self._pending: dict[tuple[int, int], list[Any]] = {}
 
     def _key(self, org_id: int | None, row: dict[str, Any]) -> tuple[Any, ...]:
         if self.spec.external and row["external_id"]:
@@ -586,9 +580,8 @@ class BulkWriter:
         updates: dict[int, tuple[Any, ...]] = {}
         width = len(compare)
         touched: set[int] = set()
-        # Sales and costs to serve: each updated row's client with its old and new dates,
-        # whose quarters' totals are summed again at the end of the run (new rows are added
-        # to the totals batch by batch, in `_flush`).
+        # Sales and costs to serve: each client and date written (and a moved row's old
+        # date): the quarters whose totals are listed to be summed again.
         days = ctx.days if self.dated else None
         date_at = 1 + columns.index("date") if self.dated else 0
         append = outcomes.append
@@ -618,6 +611,8 @@ class BulkWriter:
             else:
                 action = "created"
                 touched.add(org_id)
+                if days is not None:
+                    days.add(org_id, row["date"])
                 if not scoped:
                     inserts[key] = values
                 elif external:
@@ -649,8 +644,6 @@ class BulkWriter:
             columns += ["source", "version", "created_at", "updated_at"]
             tail += (self.ctx.source, 1, self.created_at, self.created_at)
         self.sql.insert(self.table, columns, [values + tail for values in inserts.values()])
-        if self.dated and inserts:
-            self._add_to_totals(compare, inserts.values())
         if updates:
             sets = ", ".join(f'"{c}" = %s' for c in compare)
             if spec.versioned:
@@ -661,44 +654,8 @@ class BulkWriter:
             ]
             self.sql.execute_many(f'UPDATE "{self.table}" SET {sets} WHERE id = %s', rows)
 
-    def _add_to_totals(self, compare: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
-        """New sales or costs to serve: their sums per client and quarter, gathered here and
-        added to the quarterly totals in key order every TOTALS_PENDING quarters (and at the
-        end): an upsert per client and quarter, not per row, each near the last on disk."""
-        pending = self._pending
-        at_org = len(compare)  # a new row's values, then its organization
-        at_date, at_amount = compare.index("date"), compare.index("amount_base")
-        at_cost = compare.index("cost_base") if "cost_base" in compare else None
-        for values in rows:
-            day = values[at_date]
-            key = (values[at_org], day.year * 4 + (day.month - 1) // 3)
-            amount = values[at_amount]
-            found = pending.get(key)
-            if at_cost is None:
-                cells = (1, 0, amount, day)
-            else:
-                cells = (1, amount - values[at_cost], 0, day)
-            if found is None:
-                pending[key] = list(cells)
-            else:
-                found[0] += 1
-                found[1] += cells[1]
-                found[2] += cells[2]
-                if day > found[3]:
-                    found[3] = day
-        if len(pending) >= TOTALS_PENDING:
-            self._apply_totals()
-
-    def _apply_totals(self) -> None:
-        if self._pending:
-            totals.add_quarters(
-                (org, datetime.date(index // 4, index % 4 * 3 + 1, 1), *cells)
-                for (org, index), cells in sorted(self._pending.items())
-            )
-            self._pending = {}
-
     def finish(self) -> None:
-        self._apply_totals()
+        pass
 
 
 def _same(current: tuple[Any, ...], values: tuple[Any, ...]) -> bool:

@@ -48,6 +48,7 @@ from kamrad.pyramid.models import (
     Trend,
 )
 from kamrad.users.models import User
+from kamrad.value import totals as value_totals
 from kamrad.value.models import QuarterTotal, Sale, ServiceCost
 
 log = logging.getLogger("kamrad.pyramid")
@@ -257,6 +258,8 @@ def aggregate(
     )
     figures: dict[int, list[int]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        # Quarters a bulk write (an import) listed as stale are summed again first.
+        value_totals.settle()
         planner = _PlannerSettings(cursor)
         for chunk in id_chunks:
             where = t_where = ""

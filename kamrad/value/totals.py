@@ -15,10 +15,12 @@ writer keeps it: pages, the API, imports, a rate change's re-basing, an organiza
 deletion, raw SQL. A row whose last record goes is deleted, so the table holds exactly the
 quarters that have records.
 
-Bulk writers (the importer, the benchmarks' loaders) wrap their writes in `bulk()`: the
-triggers stand aside and the quarters they touched are summed again from their records once,
-at the end; the importer sums its new rows per client and quarter itself and adds them in
-key order (`add_quarters`), so only the quarters of rows it changed are read again.
+Bulk writers (the importer, `records_bulk_add`, `rebase`, the benchmarks' loaders) wrap their
+writes in `bulk()`: the triggers stand aside and the quarters they touched are listed as
+stale (`value_quarterstale`, one row per client and quarter); `settle()`, which the
+pyramid's recompute runs first, sums those quarters again from their records and empties the
+list. So a bulk write costs a list of its quarters, and the summing happens once, when the
+totals are next read.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any
 from django.db import connection
 
 TABLE = "value_quartertotal"
+STALE = "value_quarterstale"  # quarters a bulk writer touched, to be summed again
 CHUNK = 5000
 # (table, what one record adds to sales_profit, what it adds to cost_to_serve, the columns
 # whose change changes its totals)
@@ -63,7 +66,9 @@ def create_table_sql(vendor: str) -> list[str]:
         f"CREATE TABLE {TABLE} ("
         "organization_id bigint NOT NULL, quarter date NOT NULL, records integer NOT NULL, "
         "sales_profit bigint NOT NULL, cost_to_serve bigint NOT NULL, last_date date NOT NULL, "
-        f"PRIMARY KEY (organization_id, quarter)){rowid}"
+        f"PRIMARY KEY (organization_id, quarter)){rowid}",
+        f"CREATE TABLE {STALE} (organization_id bigint NOT NULL, quarter date NOT NULL, "
+        f"next date NOT NULL, PRIMARY KEY (organization_id, quarter)){rowid}",
     ]
 
 
@@ -135,7 +140,8 @@ def postgresql_functions() -> list[str]:
             f"EXECUTE FUNCTION {table}_totals()",
             # A TRUNCATE (a test database's flush) fires no row trigger: sum the rest again.
             f"CREATE OR REPLACE FUNCTION {table}_totals_truncate() RETURNS trigger "
-            f"LANGUAGE plpgsql AS $$ BEGIN {'; '.join(_refresh_sql('postgresql', None))}; "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            f"{'; '.join([*_refresh_sql('postgresql', None), f'DELETE FROM {STALE}'])}; "
             "RETURN NULL; END $$",
             f"CREATE TRIGGER {table}_totals_truncate AFTER TRUNCATE ON {table} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_totals_truncate()",
@@ -146,7 +152,8 @@ def postgresql_functions() -> list[str]:
 def drop_sql(vendor: str) -> list[str]:
     if vendor == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {name}" for name in sqlite_triggers()] + [
-            f"DROP TABLE IF EXISTS {TABLE}"
+            f"DROP TABLE IF EXISTS {TABLE}",
+            f"DROP TABLE IF EXISTS {STALE}",
         ]
     statements = []
     for table, *_rest in SOURCES:
@@ -156,7 +163,7 @@ def drop_sql(vendor: str) -> list[str]:
             f"DROP FUNCTION IF EXISTS {table}_totals()",
             f"DROP FUNCTION IF EXISTS {table}_totals_truncate()",
         ]
-    return [*statements, f"DROP TABLE IF EXISTS {TABLE}"]
+    return [*statements, f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {STALE}"]
 
 
 def install(cursor: Any, vendor: str) -> None:
@@ -192,27 +199,24 @@ def _refresh_sql(vendor: str, marks: str | None) -> list[str]:
     ]
 
 
-_TOUCHED = "kamrad_totals_touched"
-
-
 def _refresh_quarters_sql() -> list[str]:
-    """Delete and sum again the (organization, quarter) rows listed in the temporary table:
-    each quarter's records are one range of the (organization, date) index."""
+    """Delete and sum again the (organization, quarter) rows listed as stale, and empty the
+    list: each quarter's records are one range of the (organization, date) index."""
     parts = " UNION ALL ".join(
         f"SELECT k.organization_id AS organization_id, k.quarter AS quarter, "
         f"{profit.format(r='r')} AS sales_profit, {cost.format(r='r')} AS cost_to_serve, "
-        f"r.date AS day FROM {_TOUCHED} AS k JOIN {table} AS r "
+        f"r.date AS day FROM {STALE} AS k JOIN {table} AS r "
         "ON r.organization_id = k.organization_id AND r.date >= k.quarter AND r.date < k.next"
         for table, profit, cost, _columns in SOURCES
     )
     return [
         f"DELETE FROM {TABLE} WHERE (organization_id, quarter) IN "
-        f"(SELECT organization_id, quarter FROM {_TOUCHED})",
+        f"(SELECT organization_id, quarter FROM {STALE})",
         f"INSERT INTO {TABLE} "
         "(organization_id, quarter, records, sales_profit, cost_to_serve, last_date) "
         "SELECT organization_id, quarter, COUNT(*), SUM(sales_profit), SUM(cost_to_serve), "
         f"MAX(day) FROM ({parts}) AS t GROUP BY organization_id, quarter",
-        f"DROP TABLE {_TOUCHED}",
+        f"DELETE FROM {STALE}",
     ]
 
 
@@ -266,61 +270,65 @@ def _next_quarter(start: date) -> date:
 def refresh(touched: Touched | Iterable[tuple[int, date | str]] | None = None) -> None:
     """Sum again, from their records, the quarters a bulk writer touched (a `Touched`, or the
     (client, day) pairs it wrote, old dates included), or every quarter (None)."""
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        if touched is None:
-            for sql in _refresh_sql(vendor, None):
+    if touched is None:
+        with connection.cursor() as cursor:
+            _lock(cursor)
+            for sql in [*_refresh_sql(connection.vendor, None), f"DELETE FROM {STALE}"]:
                 cursor.execute(sql)
-            return
-        if not isinstance(touched, Touched):
-            touched = Touched(touched)
-        if not touched:
-            return
+        return
+    mark_stale(touched)
+    settle()
+
+
+def mark_stale(touched: Touched | Iterable[tuple[int, date | str]]) -> None:
+    """List these quarters to be summed again from their records by the next `settle()` (the
+    pyramid's recompute settles first). A client touched before 1900 is summed again now."""
+    if not isinstance(touched, Touched):
+        touched = Touched(touched)
+    if not touched:
+        return
+    vendor = connection.vendor
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
         whole = touched.whole()
         for start in range(0, len(whole), CHUNK):
             chunk = whole[start : start + CHUNK]
             delete, insert = _refresh_sql(vendor, ", ".join(["%s"] * len(chunk)))
             cursor.execute(delete, chunk)
             cursor.execute(insert, chunk * len(SOURCES))
-        adapt = connection.ops.adapt_datefield_value
-        cursor.execute(f"DROP TABLE IF EXISTS {_TOUCHED}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {_TOUCHED} (organization_id bigint, quarter date, "
-            "next date, PRIMARY KEY (organization_id, quarter))"
-        )
         rows = ((org, adapt(q), adapt(_next_quarter(q))) for org, q in touched.pairs())
-        if vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {_TOUCHED} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(f"ANALYZE {_TOUCHED}")
+        sql = f"INSERT INTO {STALE} VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
+        if vendor == "sqlite":  # the driver's own executemany, past Django's wrapper
+            raw, sql = cursor.connection, sql.replace("%s", "?")
         else:
-            while batch := list(itertools.islice(rows, CHUNK)):
-                cursor.executemany(f"INSERT INTO {_TOUCHED} VALUES (%s, %s, %s)", batch)
+            raw = cursor
+        while batch := list(itertools.islice(rows, CHUNK)):
+            raw.executemany(sql, batch)
+
+
+def settle() -> int:
+    """Sum again the quarters listed as stale and empty the list; how many there were. Call it
+    inside a transaction before reading the totals."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {STALE}")
+        stale = cursor.fetchone()[0]
+        if not stale:
+            return 0
+        _lock(cursor)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {STALE}")
         for sql in _refresh_quarters_sql():
             cursor.execute(sql)
+    return int(stale)
 
 
-def add_quarters(rows: Iterable[tuple[int, date, int, int, int, date]]) -> None:
-    """Inside `bulk()`: add what a bulk writer's new rows sum to, per (client, quarter's first
-    day, records, sales profit, cost to serve, latest date) — best in key order."""
-    vendor = connection.vendor
-    greatest = "max" if vendor == "sqlite" else "GREATEST"
-    adapt = connection.ops.adapt_datefield_value
-    sql = (
-        f"INSERT INTO {TABLE} "
-        "(organization_id, quarter, records, sales_profit, cost_to_serve, last_date) "
-        "VALUES (%s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT (organization_id, quarter) DO UPDATE SET "
-        f"records = {TABLE}.records + excluded.records, "
-        f"sales_profit = {TABLE}.sales_profit + excluded.sales_profit, "
-        f"cost_to_serve = {TABLE}.cost_to_serve + excluded.cost_to_serve, "
-        f"last_date = {greatest}({TABLE}.last_date, excluded.last_date)"
-    )
-    rows = ((org, adapt(q), n, p, c, adapt(last)) for org, q, n, p, c, last in rows)
-    with connection.cursor() as cursor:
-        while batch := list(itertools.islice(rows, CHUNK)):
-            cursor.executemany(sql, batch)
+def _lock(cursor: Any) -> None:
+    """PostgreSQL: writers of records wait while quarters are summed from them (their triggers
+    would otherwise add to a row this transaction is about to replace). SQLite's one writer
+    at a time already holds."""
+    if connection.vendor == "postgresql":
+        tables = ", ".join(table for table, *_rest in SOURCES)
+        cursor.execute(f"LOCK TABLE {tables} IN SHARE MODE")
 
 
 @contextmanager
@@ -345,7 +353,10 @@ def bulk(touched: Touched | Iterable[tuple[int, date | str]] | None = None) -> I
             _restore(vendor)
         raise
     _restore(vendor)
-    refresh(touched)
+    if touched is None:
+        refresh()
+    else:
+        mark_stale(touched)
 
 
 def _restore(vendor: str) -> None:

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from kamrad.clients.models import Contact, ContactPoint, Organization
@@ -15,6 +16,7 @@ from kamrad.imports.engine import Report, open_and_map, run_import
 from kamrad.imports.kinds import KINDS
 from kamrad.imports.models import ExternalKey
 from kamrad.users.models import User
+from kamrad.value import totals
 from kamrad.value.models import (
     AccountMonth,
     Claim,
@@ -391,11 +393,13 @@ def test_imported_sales_keep_the_quarterly_totals_exact_when_a_sale_moves_quarte
         }
 
     do_import("sales", write_csv(SALES))
+    totals.settle()
     org = Organization.objects.get(tax_number="7701000001").pk
     assert kept()[(org, datetime.date(2024, 1, 1))][0] >= 1
     # INV-1 moves from February to August: the old quarter loses it, the new one gains it.
     moved = [SALES[0], ["7701000001", "01.08.2024", "1 234,56", "RUB", "INV-1", "2", "Интернет"]]
     assert do_import("sales", write_csv(moved, name="moved.csv")).counts["updated"] == 1
+    totals.settle()
     want: dict[tuple[int, datetime.date], list[int]] = {}
     for sale in Sale.objects.all():
         quarter = datetime.date(sale.date.year, 3 * ((sale.date.month - 1) // 3) + 1, 1)
@@ -411,22 +415,22 @@ def test_imported_sales_keep_the_quarterly_totals_exact_when_a_sale_moves_quarte
     assert kept() == before
 
 
-def test_new_sales_reach_the_quarterly_totals_however_often_they_are_added(
-    write_csv, clients: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from kamrad.imports import engine
-
-    monkeypatch.setattr(engine, "TOTALS_PENDING", 1)  # added after every batch
-    monkeypatch.setattr(engine, "BATCH", 1)
+def test_an_import_lists_its_quarters_and_the_next_read_sums_them(write_csv, clients: None) -> None:
     report = do_import("sales", write_csv(SALES))
     assert report.counts["created"] == 3
+    first = Organization.objects.get(tax_number="7701000001").pk
+    second = Organization.objects.get(tax_number="7702000002").pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT organization_id, quarter FROM value_quarterstale ORDER BY 1")
+        stale = [(org, str(quarter)[:10]) for org, quarter in cursor.fetchall()]
+    assert stale == sorted([(first, "2024-01-01"), (second, "2024-01-01")])
+    assert totals.settle() == 2
     kept = {
         (t.organization_id, t.quarter): (t.records, t.sales_profit, t.last_date)
         for t in QuarterTotal.objects.all()
     }
-    first = Organization.objects.get(tax_number="7701000001").pk
-    second = Organization.objects.get(tax_number="7702000002").pk
     assert kept == {
         (first, datetime.date(2024, 1, 1)): (2, 123456 + 10000, datetime.date(2024, 3, 5)),
         (second, datetime.date(2024, 1, 1)): (1, 9999, datetime.date(2024, 3, 5)),
     }
+    assert totals.settle() == 0

@@ -135,6 +135,7 @@ def test_a_new_rate_rebases_the_records_and_their_totals(orgs) -> None:
     )
     assert kept() == {(orgs[0].pk, date(2025, 1, 1)): (1, 90000, 0)}
     services.rate_set(user=None, currency="USD", date=date(2025, 1, 1), rate="100")
+    assert totals.settle() == 1  # the re-based quarter, listed by the bulk update
     assert kept() == {(orgs[0].pk, date(2025, 1, 1)): (1, 100000, 0)}
     assert kept() == expected()
 
@@ -203,6 +204,8 @@ def test_a_bulk_write_sums_the_touched_clients_once_at_its_end(orgs) -> None:
         raw_sales(orgs[0], [date(2025, 5, 1)] * 3 + [date(2024, 12, 31)])
         assert kept() == before  # the triggers stand aside
         touched |= {(orgs[0].pk, date(2025, 5, 1)), (orgs[0].pk, date(2024, 12, 31))}
+    assert kept() == before  # listed as stale, not summed yet
+    assert totals.settle() == 2
     assert kept() == expected()
     assert kept()[(orgs[0].pk, date(2025, 4, 1))] == (3, 1200, 0)
     assert kept()[(orgs[0].pk, date(2024, 10, 1))] == (1, 400, 0)
@@ -212,11 +215,13 @@ def test_a_bulk_write_sums_again_only_the_quarters_it_names(orgs) -> None:
     services.sale_create(user=None, organization=orgs[0], data=sale_data(date(2025, 1, 9), "5"))
     with transaction.atomic(), totals.bulk({(orgs[0].pk, date(2025, 8, 20))}):
         raw_sales(orgs[0], [date(2025, 7, 1), date(2025, 9, 30)])
+    totals.settle()
     assert kept() == expected()
     # A quarter the writer did not name is not read again (here: tampered with, and left).
     QuarterTotal.objects.filter(quarter=date(2025, 1, 1)).update(sales_profit=1)
     with transaction.atomic(), totals.bulk({(orgs[0].pk, date(2025, 7, 2))}):
         raw_sales(orgs[0], [date(2025, 8, 1)])
+    totals.settle()
     assert kept()[(orgs[0].pk, date(2025, 7, 1))] == (3, 1200, 0)
     assert kept()[(orgs[0].pk, date(2025, 1, 1))] == (1, 1, 0)
 
@@ -258,5 +263,6 @@ def test_a_client_with_records_before_1900_is_summed_again_whole(orgs) -> None:
     QuarterTotal.objects.update(sales_profit=1)
     with transaction.atomic(), totals.bulk([(orgs[0].pk, date(1899, 1, 1))]):
         raw_sales(orgs[0], [date(1899, 3, 1)])
+    assert totals.settle() == 0  # summed at once, not listed
     assert kept() == expected()
     assert kept()[(orgs[0].pk, date(1899, 1, 1))] == (1, 400, 0)
