@@ -132,8 +132,8 @@ class Context:
         # base amounts must be recomputed from once the rates are in.
         self.rates_from: dict[str, datetime.date] = {}
         self.touched: set[int] | None = set()
-        # (client, date) of every sale and cost to serve written: the quarterly totals to
-        # sum again (`value.totals`).
+        # The quarters of every sale and cost to serve written, listed as stale at the end
+        # of the run (`value.totals`).
         self.days = totals.Touched()
 
     def touch(self, organization_id: int | None) -> None:
@@ -1118,8 +1118,8 @@ def run_import(
 
 def _totals_kept(writer: Any, ctx: Context, dry_run: bool) -> AbstractContextManager[None]:
     """Sales and costs to serve are written with the quarterly totals' triggers aside; the
-    clients the run touched are summed again once at its end (not for a dry run, which is
-    rolled back)."""
+    quarters the run touched are listed as stale at its end, for the next recompute to sum
+    again (none for a dry run, which is rolled back)."""
     spec = getattr(writer, "spec", None)
     if spec is None or spec.model not in (Sale, ServiceCost):
         return nullcontext()
