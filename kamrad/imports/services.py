@@ -10,14 +10,13 @@ SQLite it holds the only write lock) and the page must see progress before that.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,6 +24,7 @@ from kamrad.imports import reading
 from kamrad.imports.engine import Report, run_import
 from kamrad.imports.kinds import KINDS, check_mapping, guess_mapping
 from kamrad.imports.models import ImportJob
+from kamrad.lib import background
 from kamrad.pyramid.models import RecomputeRun
 from kamrad.pyramid.services import RecomputeBusy, pyramid_recompute
 from kamrad.users.models import User
@@ -135,7 +135,7 @@ def import_job_start(
     pk = job.pk
     if settings.KAMRAD_IMPORT_BACKGROUND:
         # The thread must see the job as saved: start it once the caller's transaction commits.
-        transaction.on_commit(lambda: _in_thread(pk))
+        transaction.on_commit(lambda: background.start(f"import-{pk}", import_job_execute, pk))
         return job
     return import_job_execute(pk)
 
@@ -163,16 +163,6 @@ def _claim(
     job.save()
     _progress_path(job).write_text("0")
     return job
-
-
-def _in_thread(pk: int) -> None:
-    def work() -> None:
-        try:
-            import_job_execute(pk)
-        finally:
-            connection.close()
-
-    threading.Thread(target=work, name=f"import-{pk}", daemon=True).start()
 
 
 def import_job_execute(pk: int) -> ImportJob:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from operator import mul
@@ -33,11 +32,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kamrad.clients.models import Organization
+from kamrad.lib import background
 from kamrad.pyramid.models import (
     TIER_RANK,
     ClientValue,
@@ -368,9 +368,7 @@ def recompute_launch(
     # A thread cannot see rows of a transaction not yet committed (tests run inside one),
     # so within a transaction the run happens while the caller waits.
     if settings.KAMRAD_RECOMPUTE_IN_BACKGROUND and not connection.in_atomic_block:
-        threading.Thread(
-            target=_run_in_thread, args=(run.pk, ids), name=f"pyramid-{run.pk}", daemon=True
-        ).start()
+        background.start(f"pyramid-{run.pk}", _run_in_thread, run.pk, ids)
     else:
         pyramid_recompute(user=user, on=run.on, organization_ids=ids, run=run)
         run.refresh_from_db()
@@ -378,16 +376,8 @@ def recompute_launch(
 
 
 def _run_in_thread(run_pk: int, organization_ids: list[int] | None) -> None:
-    close_old_connections()
-    try:
-        run = RecomputeRun.objects.select_related("started_by").get(pk=run_pk)
-        pyramid_recompute(
-            user=run.started_by, on=run.on, organization_ids=organization_ids, run=run
-        )
-    except Exception:  # recorded on the run and logged; nobody waits for this thread
-        log.exception("background recompute %s failed", run_pk)
-    finally:
-        connection.close()
+    run = RecomputeRun.objects.select_related("started_by").get(pk=run_pk)
+    pyramid_recompute(user=run.started_by, on=run.on, organization_ids=organization_ids, run=run)
 
 
 def pyramid_recompute(

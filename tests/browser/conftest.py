@@ -9,7 +9,11 @@ from typing import Any
 
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.testcases import LiveServerThread
+
+from kamrad.lib import background
 
 # The live server and the tests' own database calls run beside Playwright's event loop in this
 # thread; Django refuses synchronous database access there unless told it is deliberate.
@@ -23,9 +27,10 @@ class _OneRequestAtATime(ThreadedWSGIServer):
     connection; a card that loads several sections at once (htmx) would use it from several
     threads together. Requests still arrive on their own threads (a browser's idle keep-alive
     connection must not block the others); only the application runs one at a time.
+    Reentrant: work a request runs in its own thread (see `_background_in_turn`) takes it too.
     """
 
-    _lock = threading.Lock()
+    _lock = threading.RLock()
 
     def set_app(self, application: Any) -> None:
         def serial(environ: dict[str, Any], start_response: Any) -> Any:
@@ -76,3 +81,39 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(autouse=True)
+def _background_in_turn(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Work a page starts in a thread (a recompute, an import) runs between requests, and is
+    over before the test's data is flushed.
+
+    The in-memory SQLite database is shared between connections by table locks, which fail
+    at once instead of waiting: a thread writing the run's progress while a poll reads it
+    died with "database table is locked". So the thread takes the server's lock (a page's
+    poll waits for the work, then sees it finished), really closes its own connection (Django
+    keeps an in-memory one open, with whatever it still holds), and the test waits for it.
+    """
+    started: list[threading.Thread] = []
+    start = background.start
+
+    def in_turn(name: str, work: Any, *args: Any) -> threading.Thread:
+        def run(*args: Any) -> None:
+            with _OneRequestAtATime._lock:
+                try:
+                    work(*args)
+                finally:
+                    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+                        BaseDatabaseWrapper.close(connection)
+
+        thread = start(name, run, *args)
+        started.append(thread)
+        return thread
+
+    monkeypatch.setattr(background, "start", in_turn)
+    yield
+    for thread in started:
+        thread.join(timeout=60)
+        assert not thread.is_alive(), f"{thread.name} still runs after the test"
+    with _OneRequestAtATime._lock:  # a request the closed page left running ends first
+        pass
