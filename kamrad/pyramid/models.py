@@ -89,12 +89,17 @@ class PyramidSettings(models.Model):
 class ClientValue(models.Model):
     """What one client is worth, as the last recompute found it. One row per client."""
 
+    # Figures the recompute derives, not checked against the organizations by the database
+    # (on PostgreSQL that check took 0.4 s of a first run's 75,000 rows): an organization's
+    # deletion takes its row with it (the ORM's cascade), and each recompute drops the rows
+    # of organizations that are no longer clients.
     organization = models.OneToOneField(
         Organization,
         models.CASCADE,
         primary_key=True,
         related_name="pyramid_value",
         verbose_name=_("organization"),
+        db_constraint=False,
     )
     ltv = models.BigIntegerField(_("LTV"), default=0, help_text=_("Profit − cost to serve."))
     profit = models.BigIntegerField(_("profit"), default=0)
@@ -187,15 +192,26 @@ class TierMove(models.Model):
     """A client moved between tiers in a recompute. `from_tier` is empty when it first
     entered the pyramid, `to_tier` when it left it (no longer a client)."""
 
+    # Looked up through the (organization, -at) index below; no index of its own. A log, like
+    # the audit history: the database does not check each move's organization (on PostgreSQL
+    # that took 0.25 s of a first run's 75,000 moves); an organization's deletion takes its
+    # moves with it (the ORM's cascade), and pages read moves joined to their organization.
     organization = models.ForeignKey(
-        Organization, models.CASCADE, related_name="+", verbose_name=_("organization")
+        Organization,
+        models.CASCADE,
+        related_name="+",
+        verbose_name=_("organization"),
+        db_index=False,
+        db_constraint=False,
     )
     from_tier = models.CharField(_("from"), max_length=16, choices=Tier.choices, blank=True)
     to_tier = models.CharField(_("to"), max_length=16, choices=Tier.choices, blank=True)
     is_fall = models.BooleanField(_("fall"), default=False)
     at = models.DateTimeField(_("when"))
     # Not indexed: nothing looks moves up by their run, and a first recompute writes one move
-    # per client (the index cost more than the rows to keep up).
+    # per client (the index cost more than the rows to keep up). Nor checked by the database:
+    # on PostgreSQL that check took 0.2 s of such a run's 75,000 moves; runs are a log and
+    # never deleted but through the ORM, which sets this empty.
     run = models.ForeignKey(
         RecomputeRun,
         models.SET_NULL,
@@ -204,6 +220,7 @@ class TierMove(models.Model):
         related_name="tier_moves",
         verbose_name=_("recompute"),
         db_index=False,
+        db_constraint=False,
     )
     ltv = models.BigIntegerField(_("LTV"), default=0)
 

@@ -53,7 +53,10 @@ from kamrad.value.models import QuarterTotal, Sale, ServiceCost
 
 log = logging.getLogger("kamrad.pyramid")
 
-CHUNK = 5000
+CHUNK = 5000  # ids in one IN (…) list
+# Rows written in one transaction: the page sees the progress between them, and other writers
+# wait for one of them, not for the whole run (each commit costs a few milliseconds).
+WRITE_CHUNK = 25_000
 # A run that has not finished after this long died with its process; the next may start.
 STALE_AFTER = timedelta(hours=1)
 
@@ -160,26 +163,65 @@ def classify(
 def classifier(
     n: int, cv_threshold_percent: int, stable_band_percent: int
 ) -> Callable[[Sequence[int]], tuple[float | None, bool, str]]:
-    """`classify` for `n` quarters with the constants worked out once: the recompute calls it
-    for every client, and the sums run in C (`sum`, `map`) rather than a Python loop."""
+    """`classify` for `n` quarters with the constants worked out once: the sums run in C
+    (`sum`, `map`) rather than a Python loop."""
+    by_moments = moments_classifier(n, cv_threshold_percent, stable_band_percent)
+    places = range(n)
+
+    def one(quarterly: Sequence[int]) -> tuple[float | None, bool, str]:
+        decided = by_moments(
+            sum(quarterly), sum(map(mul, places, quarterly)), sum(map(mul, quarterly, quarterly))
+        )
+        assert decided is not None  # integer moments always decide
+        return decided
+
+    return one
+
+
+# The instability test in floating point is trusted only beyond this share of its terms' size:
+# Σp² summed in doubles over at most 40 quarters is off by less than 10⁻¹⁴ of itself.
+_FLOAT_MARGIN = 1e-12
+
+
+def moments_classifier(
+    n: int, cv_threshold_percent: int, stable_band_percent: int
+) -> Callable[[int, int, int | float], tuple[float | None, bool, str] | None]:
+    """(CV, unstable, trend) of `n` quarterly profits p₀ … pₙ₋₁ from their moments: Σp, Σk·pₖ
+    and Σp², which the database sums for every client (`aggregate`), with the constants worked
+    out once.
+
+    Σp and Σk·pₖ are integers, and the trend is decided in integers. Σp² may come as a float
+    (squares of kopeck sums overflow 64-bit integers, so the database sums them in doubles):
+    the instability test is then decided in floats only where it is clear by far more than
+    the rounding could move it; otherwise the answer is None and the caller sums that
+    client's quarters exactly and asks `classifier`. So no rounding decides a tier."""
     sum_i = n * (n - 1) // 2
     sum_i2 = (n - 1) * n * (2 * n - 1) // 6
     slope_den = n * sum_i2 - sum_i * sum_i  # > 0 for n ≥ 2
     band = stable_band_percent * slope_den
     p2 = cv_threshold_percent**2
-    places = range(n)
+    scale = 10_000 * n
     sqrt = math.sqrt
     growing, falling, unstable_, stable = Trend.GROWING, Trend.FALLING, Trend.UNSTABLE, Trend.STABLE
 
-    def one(quarterly: Sequence[int]) -> tuple[float | None, bool, str]:
-        s1 = sum(quarterly)
-        s2 = sum(map(mul, quarterly, quarterly))
-        spread = n * s2 - s1 * s1
-        unstable = 10_000 * spread > p2 * s1 * s1  # as _unstable
+    def one(s1: int, sxi: int, s2: int | float) -> tuple[float | None, bool, str] | None:
+        square = s1 * s1
+        if s2.__class__ is int or not s2:  # exact (a float zero: every quarter is zero)
+            s2 = int(s2)
+            spread: int | float = n * s2 - square
+            unstable = 10_000 * spread > p2 * square  # CV > threshold, as _unstable
+        else:
+            scaled = scale * s2
+            other = (10_000 + p2) * square
+            difference = scaled - other
+            if abs(difference) <= _FLOAT_MARGIN * (scaled + other):
+                return None
+            unstable = difference > 0
+            spread = max(n * s2 - square, 0.0)
         # slope/|mean| = slope_num·n / (slope_den·|s1|), compared with band/100.
-        lhs = 100 * (n * sum(map(mul, places, quarterly)) - sum_i * s1) * n
+        lhs = 100 * (n * sxi - sum_i * s1) * n
         if s1 == 0:
-            cv = 0.0 if s2 == 0 else None
+            cv = 0.0 if not s2 else None
             rhs = 0
         else:
             magnitude = abs(s1)
@@ -228,13 +270,14 @@ def assign_tiers(
 
 def aggregate(
     on: date, quarters: list[date], organization_ids: Iterable[int] | None = None
-) -> dict[int, list[int]]:
+) -> dict[int, tuple[Any, ...]]:
     """Each organization's sums from sales and costs to serve up to `on`.
 
-    Each value is `[profit, cost_to_serve, *quarterly]`: the life sums of sales (amount −
-    cost) and of costs to serve, then the profit of each recent quarter (sales minus costs
-    to serve), oldest first. Organizations without records up to `on` may be left out or
-    come with zeros.
+    Each value is `(profit, cost_to_serve, s1, sxi, s2)`: the life sums of sales (amount −
+    cost) and of costs to serve, then the moments of the recent quarters' profits p₀ … pₙ₋₁
+    (sales minus costs to serve, oldest first) that `moments_classifier` reads: Σp, Σk·pₖ and
+    Σp² (a float where the database summed squares too large for integers). Organizations
+    without records up to `on` may be left out or come with zeros.
 
     The sums come from the quarterly totals the database keeps (`value.totals`: a few rows
     a client); where on's quarter holds records dated after `on`, that quarter is summed
@@ -242,45 +285,49 @@ def aggregate(
     """
     count = len(quarters) - 1
     current = quarters[-1]  # the first day of on's quarter: the recent ones end there
+    real = "REAL" if connection.vendor == "sqlite" else "DOUBLE PRECISION"
+    profit = "(sales_profit - cost_to_serve)"
+    window = "FILTER (WHERE quarter >= %s AND quarter < %s)"
+    place = "CASE quarter " + " ".join(f"WHEN %s THEN {k}" for k in range(count)) + " END"
     # Cast: PostgreSQL sums bigints as numeric, which arrives as a slow Decimal.
-    in_quarter = "SUM(sales_profit - cost_to_serve) FILTER (WHERE quarter = %s)"
-    filtered = ", ".join([f"COALESCE(CAST({in_quarter} AS BIGINT), 0)"] * count)
-    id_chunks: list[list[int] | None]
-    if organization_ids is None:
-        id_chunks = [None]
-    else:
-        ids = sorted(set(organization_ids))
-        id_chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    moments = (
+        f"COALESCE(CAST(SUM({profit}) {window} AS BIGINT), 0), "
+        f"COALESCE(CAST(SUM(({place}) * {profit}) {window} AS BIGINT), 0), "
+        f"COALESCE(SUM(CAST({profit} AS {real}) * CAST({profit} AS {real})) {window}, 0)"
+    )
+    moment_params = [
+        quarters[0],
+        current,
+        *quarters[:count],
+        quarters[0],
+        current,
+        quarters[0],
+        current,
+    ]
     totals, sales, costs = (
         QuarterTotal._meta.db_table,
         Sale._meta.db_table,
         ServiceCost._meta.db_table,
     )
-    figures: dict[int, list[int]] = {}
+    figures: dict[int, tuple[Any, ...]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         # Quarters a bulk write (an import) listed as stale are summed again first.
         value_totals.settle()
         planner = _PlannerSettings(cursor)
-        for chunk in id_chunks:
-            where = t_where = ""
-            params: list[Any] = []
-            if chunk is not None:
-                marks = ", ".join(["%s"] * len(chunk))
-                where = f" AND organization_id IN ({marks})"
-                t_where = f" AND t.organization_id IN ({marks})"
-                params = chunk
+        for chunk in _id_chunks(organization_ids):
+            params = chunk or []
             # Every quarter before on's, and on's own when it holds nothing dated after `on`.
             with planner:
                 cursor.execute(
                     "SELECT organization_id, CAST(SUM(sales_profit) AS BIGINT), "
-                    f"CAST(SUM(cost_to_serve) AS BIGINT), {filtered} FROM {totals} "
+                    f"CAST(SUM(cost_to_serve) AS BIGINT), {moments} FROM {totals} "
                     "WHERE (quarter < %s OR (quarter = %s AND last_date <= %s))"
-                    f"{where} GROUP BY organization_id",
-                    [*quarters[:count], current, current, on, *params],
+                    f"{_among('organization_id', chunk)} GROUP BY organization_id",
+                    [*moment_params, current, current, on, *params],
                 )
                 rows = cursor.fetchall()
             for row in rows:
-                figures[row[0]] = list(row[1:])
+                figures[row[0]] = row[1:]
             # On's quarter where it holds records dated later (not counted yet): its records
             # up to `on`, one index range each. Rare when `on` is today.
             cursor.execute(
@@ -289,17 +336,57 @@ def aggregate(
                 "WHERE s.organization_id = t.organization_id AND s.date >= %s AND s.date <= %s), "
                 f"(SELECT CAST(SUM(c.amount_base) AS BIGINT) FROM {costs} AS c "
                 "WHERE c.organization_id = t.organization_id AND c.date >= %s AND c.date <= %s) "
-                f"FROM {totals} AS t WHERE t.quarter = %s AND t.last_date > %s{t_where}",
+                f"FROM {totals} AS t WHERE t.quarter = %s AND t.last_date > %s"
+                f"{_among('t.organization_id', chunk)}",
                 [current, on, current, on, current, on, *params],
             )
-            zero = [0, 0, *([0] * count)]
-            for pk, profit, cost in cursor.fetchall():
-                if profit is None and cost is None:
+            for pk, sales_profit, cost in cursor.fetchall():
+                if sales_profit is None and cost is None:
                     continue
-                found = figures.setdefault(pk, list(zero))
-                found[0] += profit or 0
-                found[1] += cost or 0
+                found = figures.get(pk, (0, 0, 0, 0, 0))
+                figures[pk] = (
+                    found[0] + (sales_profit or 0),
+                    found[1] + (cost or 0),
+                    *found[2:],
+                )
     return figures
+
+
+def quarterly_profits(
+    quarters: list[date], organization_ids: Iterable[int]
+) -> dict[int, list[int]]:
+    """The recent quarters' profits (sales minus costs to serve, oldest first) of these
+    organizations, exactly, from the quarterly totals: for the few clients whose instability
+    floating point cannot call (`moments_classifier`). Run after `aggregate`, which settles
+    the stale quarters first."""
+    count = len(quarters) - 1
+    in_quarter = "SUM(sales_profit - cost_to_serve) FILTER (WHERE quarter = %s)"
+    filtered = ", ".join([f"COALESCE(CAST({in_quarter} AS BIGINT), 0)"] * count)
+    found: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:
+        for chunk in _id_chunks(organization_ids):
+            cursor.execute(
+                f"SELECT organization_id, {filtered} FROM {QuarterTotal._meta.db_table} "
+                "WHERE quarter >= %s AND quarter < %s"
+                f"{_among('organization_id', chunk)} GROUP BY organization_id",
+                [*quarters[:count], quarters[0], quarters[-1], *(chunk or [])],
+            )
+            for row in cursor.fetchall():
+                found[row[0]] = list(row[1:])
+    return found
+
+
+def _id_chunks(organization_ids: Iterable[int] | None) -> list[list[int] | None]:
+    """The ids sorted, in chunks of at most CHUNK for an IN (…); None: one pass over all."""
+    if organization_ids is None:
+        return [None]
+    ids = sorted(set(organization_ids))
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def _among(column: str, chunk: list[int] | None) -> str:
+    """` AND column IN (…)` for a chunk of `_id_chunks` (its ids are the parameters)."""
+    return "" if chunk is None else f" AND {column} IN ({', '.join(['%s'] * len(chunk))})"
 
 
 class _PlannerSettings:
@@ -458,28 +545,30 @@ def _recompute(
     # Each touched client's figures: (ltv, profit, cost to serve, recent ltv, cv, unstable,
     # trend), in the order of _COLUMNS (the tier follows from the ranking).
     count = len(quarters) - 1
-    classify_one = classifier(count, limits.cv_threshold_percent, limits.stable_band_percent)
-    empty = (0, 0, 0, 0, *classify_one([0] * count))
+    by_moments = moments_classifier(count, limits.cv_threshold_percent, limits.stable_band_percent)
+    empty = (0, 0, 0, 0, *by_moments(0, 0, 0))
     values: dict[int, tuple[Any, ...]] = {}
-    ltv: dict[int, int] = {}
-    unstable: dict[int, bool] = {}
+    close: list[int] = []  # floating point could not call their instability
     for pk in touched:
         sums = fresh.get(pk)
         if sums is None:
-            figures: tuple[Any, ...] = empty
-        else:
-            profit, cost_to_serve = sums[0], sums[1]
-            quarterly = sums[2:]
-            figures = (
-                profit - cost_to_serve,
-                profit,
-                cost_to_serve,
-                sum(quarterly),
-                *classify_one(quarterly),
-            )
-        values[pk] = figures
-        ltv[pk] = figures[0]
-        unstable[pk] = figures[5]
+            values[pk] = empty
+            continue
+        profit, cost_to_serve, s1, sxi, s2 = sums
+        decided = by_moments(s1, sxi, s2)
+        if decided is None:
+            close.append(pk)
+            continue
+        values[pk] = (profit - cost_to_serve, profit, cost_to_serve, s1, *decided)
+    if close:
+        classify_one = classifier(count, limits.cv_threshold_percent, limits.stable_band_percent)
+        exact = quarterly_profits(quarters, close)
+        for pk in close:
+            profit, cost_to_serve, s1 = fresh[pk][:3]
+            figures = classify_one(exact.get(pk) or [0] * count)
+            values[pk] = (profit - cost_to_serve, profit, cost_to_serve, s1, *figures)
+    ltv = {pk: figures[0] for pk, figures in values.items()}
+    unstable = {pk: figures[5] for pk, figures in values.items()}
     for pk, stored_ltv, stored_unstable, _tier in brief.values():
         if pk not in values and pk in client_set:
             ltv[pk] = stored_ltv
@@ -489,7 +578,13 @@ def _recompute(
     creates: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
     moves: list[tuple[int, str, str, int]] = []  # organization, from, to, ltv
+    # A first run (no value rows yet) creates every row: each client's move into the pyramid
+    # is then copied from the rows just written, a chunk's range of organizations at a time.
+    all_new = not partial and not stored
+    entries = 0
     summary = {tier.value: [0, 0] for tier in Tier}
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
     for pk in clients:
         tier = tiers[pk]
         summary[tier][0] += 1
@@ -504,8 +599,11 @@ def _recompute(
         row = (*figures, tier)
         before = stored.get(pk)
         if before is None:
-            creates.append((pk, *row))
-            moves.append((pk, "", tier, row[0]))
+            creates.append((pk, *row, stamp))
+            if all_new:  # its move into the pyramid is copied from its row
+                entries += 1
+            else:
+                moves.append((pk, "", tier, row[0]))
             continue
         if before != row:
             updates.append((pk, row, tier))
@@ -517,7 +615,6 @@ def _recompute(
         )
         moves.append((pk, before_tier, "", before_ltv))
 
-    now = timezone.now()
     written = len(creates) + len(updates) + len(gone)
     work: list[tuple[str, list[Any]]] = [
         ("create", creates),
@@ -530,11 +627,14 @@ def _recompute(
     # each client either before or after; the next run finishes the rest.
     done = 0
     for kind, items in work:
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start : start + CHUNK]
+        size = CHUNK if kind == "delete" else WRITE_CHUNK  # the deletion's ids go in an IN
+        for start in range(0, len(items), size):
+            chunk = items[start : start + size]
             with transaction.atomic():
                 if kind == "create":
-                    _create(chunk, now)
+                    _create(chunk)
+                    if all_new:
+                        _write_entries(chunk[0][0], chunk[-1][0], now, run)
                 elif kind == "update":
                     _update(chunk, now)
                 elif kind == "delete":
@@ -551,7 +651,7 @@ def _recompute(
         finished_at=timezone.now(),
         done=total,
         changed=written,
-        moves=len(moves),
+        moves=len(moves) + entries,
     )
     run.refresh_from_db()
 
@@ -617,13 +717,9 @@ def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> 
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
-def _create(rows: list[tuple[Any, ...]], now: datetime) -> None:
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    _insert(
-        ClientValue._meta.db_table,
-        ["organization_id", *_COLUMNS, "computed_at"],
-        [(*row, stamp) for row in rows],
-    )
+def _create(rows: list[tuple[Any, ...]]) -> None:
+    """Rows of (organization, *_COLUMNS, computed_at as the database takes it)."""
+    _insert(ClientValue._meta.db_table, ["organization_id", *_COLUMNS, "computed_at"], rows)
 
 
 def _update(rows: list[tuple[int, tuple[Any, ...] | None, str]], now: datetime) -> None:
@@ -661,6 +757,21 @@ def _write_moves(moves: list[tuple[int, str, str, int]], now: datetime, run: Rec
             for pk, before, after, ltv in moves
         ],
     )
+
+
+def _write_entries(first: int, last: int, now: datetime, run: RecomputeRun) -> None:
+    """The moves into the pyramid of the clients first to last, whose value rows a first run
+    has just written (there were none before it): copied from those rows by the database,
+    in a third of the time of sending each move."""
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TierMove._meta.db_table} (organization_id, from_tier, to_tier, "
+            "is_fall, at, run_id, ltv) SELECT organization_id, '', tier, %s, %s, %s, ltv "
+            f"FROM {ClientValue._meta.db_table} WHERE organization_id BETWEEN %s AND %s "
+            "ORDER BY organization_id",
+            [False, stamp, run.pk, first, last],
+        )
 
 
 def _is_fall(before: str, after: str) -> bool:

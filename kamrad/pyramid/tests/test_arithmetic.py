@@ -2,11 +2,16 @@
 
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from kamrad.pyramid.models import Tier, Trend
 from kamrad.pyramid.services import (
     assign_tiers,
+    classify,
     coefficient_of_variation,
     is_unstable,
+    moments_classifier,
     recent_quarters,
     trend_of,
 )
@@ -94,3 +99,54 @@ def test_workers_are_the_unstable_among_the_rest() -> None:
         3: Tier.STRATEGIC,
         4: Tier.BALLAST,  # unstable, yet negative
     }
+
+
+def float_moments(quarterly: list[int]) -> tuple[int, int, float]:
+    """The moments as the database sums them: Σp and Σk·pₖ exact, Σp² in doubles."""
+    total = 0.0
+    for p in quarterly:
+        total += float(p) * float(p)
+    return sum(quarterly), sum(k * p for k, p in enumerate(quarterly)), total
+
+
+# Quarterly profits in kopecks from small to far beyond what 64-bit squares hold; a few
+# repeated values make flat and near-threshold series common.
+profits = st.lists(
+    st.one_of(
+        st.integers(-(10**6), 10**6),
+        st.integers(-(10**15), 10**15),
+        st.sampled_from([0, 10**12, 10**12 + 1, -(10**12)]),
+    ),
+    min_size=2,
+    max_size=40,
+)
+
+
+@given(profits, st.integers(1, 10_000), st.integers(0, 1000))
+def test_the_moments_in_floating_point_decide_as_the_integers_or_not_at_all(
+    quarterly: list[int], cv: int, band: int
+) -> None:
+    by_moments = moments_classifier(len(quarterly), cv, band)
+    exact = classify(quarterly, cv, band)
+    decided = by_moments(*float_moments(quarterly))
+    if decided is not None:
+        assert decided[1:] == exact[1:]  # unstable and trend, exactly
+        if exact[0] is None:
+            assert decided[0] is None
+        else:
+            assert decided[0] is not None
+            assert abs(decided[0] - exact[0]) <= 1e-4  # the CV shown, to its 4 places
+    # With Σp² as an integer the moments always decide, as the list does.
+    s1, sxi, _s2 = float_moments(quarterly)
+    assert by_moments(s1, sxi, sum(p * p for p in quarterly)) == exact
+
+
+def test_a_cv_on_the_threshold_is_left_to_the_exact_sums() -> None:
+    """[5, 15, 5, 15] has a CV of exactly 0.5: in doubles that is too close to call."""
+    by_moments = moments_classifier(4, 50, 5)
+    assert by_moments(*float_moments([5, 15, 5, 15])) is None
+    assert by_moments(40, 70, 500) == classify([5, 15, 5, 15], 50, 5)
+    scaled = [5 * 10**12, 15 * 10**12, 5 * 10**12, 15 * 10**12]  # squares beyond 64 bits
+    assert by_moments(*float_moments(scaled)) is None
+    assert moments_classifier(4, 49, 5)(*float_moments(scaled)) == classify(scaled, 49, 5)
+    assert moments_classifier(4, 1, 5)(0, 0, 0.0) == (0.0, False, Trend.STABLE)

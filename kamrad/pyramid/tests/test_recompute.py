@@ -338,13 +338,27 @@ def test_the_sums_from_the_quarterly_totals_match_the_records_themselves() -> No
                 for i in range(8):
                     if quarters[i] <= record.date < quarters[i + 1]:
                         figures[2 + i] += sign * amount
-        got = services.aggregate(on, quarters)
-        assert {pk: f for pk, f in got.items() if any(f)} == want
-        some = {orgs[1].pk, orgs[4].pk}
-        got = services.aggregate(on, quarters, some)
-        assert {pk: f for pk, f in got.items() if any(f)} == {
-            pk: f for pk, f in want.items() if pk in some
+        # The life sums, and the moments of the recent quarters: Σp, Σk·pₖ, Σp² (a double).
+        moments = {
+            pk: (
+                f[0],
+                f[1],
+                sum(f[2:]),
+                sum(k * p for k, p in enumerate(f[2:])),
+                sum(p * p for p in f[2:]),
+            )
+            for pk, f in want.items()
         }
+        for some in (None, {orgs[1].pk, orgs[4].pk}):
+            got = services.aggregate(on, quarters, some)
+            got = {pk: f for pk, f in got.items() if any(f)}
+            expected = {pk: m for pk, m in moments.items() if some is None or pk in some}
+            assert {pk: f[:4] for pk, f in got.items()} == {pk: m[:4] for pk, m in expected.items()}
+            for pk, m in expected.items():
+                assert got[pk][4] == pytest.approx(m[4], rel=1e-14)
+            assert services.quarterly_profits(quarters, some or want) == {
+                pk: f[2:] for pk, f in want.items() if (some is None or pk in some) and any(f[2:])
+            }
 
 
 def test_the_planner_settings_of_the_totals_statement_are_put_back() -> None:
@@ -358,3 +372,34 @@ def test_the_planner_settings_of_the_totals_statement_are_put_back() -> None:
             "SELECT current_setting('enable_indexscan'), current_setting('enable_hashagg')"
         )
         assert cursor.fetchone() == ("on", "on")
+
+
+def test_an_organization_deleted_takes_its_value_and_moves_with_it() -> None:
+    """The database does not check these rows' organization; the ORM's cascade (the admin's
+    delete) removes them, and a deleted run leaves its moves without a run."""
+    kept, gone = client("Остаётся"), client("Уходит")
+    steady(kept, 100)
+    steady(gone, 200)
+    run = recompute()
+    assert TierMove.objects.filter(organization=gone).count() == 1
+    gone.delete()
+    assert not ClientValue.objects.filter(organization_id=gone.pk).exists()
+    assert not TierMove.objects.filter(organization_id=gone.pk).exists()
+    assert list(ClientValue.objects.values_list("organization_id", flat=True)) == [kept.pk]
+    run.delete()
+    assert list(TierMove.objects.values_list("organization_id", "run_id")) == [(kept.pk, None)]
+
+
+def test_a_value_row_left_by_a_deletion_behind_the_orm_goes_at_the_next_run() -> None:
+    kept, gone = client("Остаётся"), client("Уходит")
+    steady(kept, 100)
+    steady(gone, 200)
+    recompute()
+    with connection.cursor() as cursor:
+        for table in ("value_sale", "value_quartertotal", "clients_organization"):
+            column = "id" if table == "clients_organization" else "organization_id"
+            cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [gone.pk])
+    after = recompute()
+    assert list(ClientValue.objects.values_list("organization_id", flat=True)) == [kept.pk]
+    move = TierMove.objects.get(run=after, organization_id=gone.pk)
+    assert (move.to_tier, move.ltv) == ("", 1_600)
