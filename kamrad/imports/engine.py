@@ -501,7 +501,6 @@ class BulkWriter:
             return found
         pairs_x = {(o, r["external_id"]) for o, r in rows if spec.external and r["external_id"]}
         pairs_n = {(o, r[spec.lookup]) for o, r in rows if not (spec.external and r["external_id"])}
-        join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
         for pairs, table, column, extra in (
             (pairs_x, "kamrad_import_x", "external_id", "NOT (s.external_id = '')"),
             (
@@ -515,31 +514,27 @@ class BulkWriter:
                 continue
             self._keys_table(table, column)
             self.sql.insert(table, ["org", "k"], list(pairs))
-            sql = (
-                f'SELECT {select}, s.organization_id FROM {table} t {join} "{self.table}" s '
-                f"ON s.organization_id = t.org AND s.{column} = t.k WHERE {extra}"
-            )
-            for stored in self._select_by_index(sql):
+            match = f"s.organization_id = t.org AND s.{column} = t.k AND {extra}"
+            if connection.vendor == "postgresql":
+                # The keys drive an index probe each, whatever the planner believes: inside
+                # the import's transaction it cannot see how many rows the import itself has
+                # added, and once read a near-empty index of external keys as the outer side
+                # of the join, scanning the keys table for each of its 200,000 entries (92 s
+                # for one batch). A lateral subquery (kept apart by OFFSET 0) runs per key.
+                sql = (
+                    f"SELECT {select}, s.organization_id FROM {table} t CROSS JOIN LATERAL "
+                    f'(SELECT * FROM "{self.table}" s WHERE {match} OFFSET 0) s'
+                )
+            else:  # SQLite joins in the order written after CROSS JOIN
+                sql = (
+                    f"SELECT {select}, s.organization_id FROM {table} t "
+                    f'CROSS JOIN "{self.table}" s WHERE {match}'
+                )
+            for stored in self.sql.select(sql, []):
                 values = dict(zip(columns, stored[1:-1], strict=True))
                 key = self._key(stored[-1], values)
                 found.setdefault(key, stored[:-1])
         return found
-
-    def _select_by_index(self, sql: str) -> list[tuple[Any, ...]]:
-        if connection.vendor != "postgresql":
-            return self.sql.select(sql, [])
-        # Inside the import's transaction PostgreSQL cannot see how large the table has grown
-        # and may hash the whole table for a few thousand keys; an index probe per key is
-        # always the right plan here.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_hashjoin = off")
-            cursor.execute("SET LOCAL enable_mergejoin = off")
-            try:
-                cursor.execute(sql)
-                return cursor.fetchall()
-            finally:
-                cursor.execute("SET LOCAL enable_hashjoin = on")
-                cursor.execute("SET LOCAL enable_mergejoin = on")
 
     def _keys_table(self, table: str, column: str) -> None:
         if table not in self._made:

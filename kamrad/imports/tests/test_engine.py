@@ -434,3 +434,35 @@ def test_an_import_lists_its_quarters_and_the_next_read_sums_them(write_csv, cli
         (second, datetime.date(2024, 1, 1)): (1, 9999, datetime.date(2024, 3, 5)),
     }
     assert totals.settle() == 0
+
+
+def test_each_key_of_a_batch_drives_an_index_probe_of_the_stored_rows(
+    write_csv, clients: None
+) -> None:
+    """The lookup of a batch's keys reads the keys table first and probes the records' key
+    index for each key. With the records' index as the outer side instead, PostgreSQL once
+    scanned the keys table for every stored key: 92 s for one batch of a big import."""
+    from django.test.utils import CaptureQueriesContext
+
+    do_import("sales", write_csv(SALES))
+    with CaptureQueriesContext(connection) as captured:
+        assert do_import("sales", write_csv(SALES, name="again.csv")).counts["unchanged"] == 3
+    lookups = [q["sql"] for q in captured.captured_queries if "FROM kamrad_import_" in q["sql"]]
+    assert len(lookups) == 2  # by external key (INV-1, INV-2) and by natural key (the third)
+    with connection.cursor() as cursor:
+        for sql in lookups:
+            if connection.vendor == "postgresql":
+                # As if the stored rows were many: the planner avoids scanning them.
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+                plan = cursor.fetchone()[0][0]["Plan"]
+                cursor.execute("SET LOCAL enable_seqscan = on")
+                assert plan["Node Type"] == "Nested Loop"
+                outer, inner = plan["Plans"]
+                assert outer.get("Relation Name", "").startswith("kamrad_import_"), outer
+                assert "Index" in inner["Node Type"] or "Index" in str(inner), inner
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                steps = [row[-1] for row in cursor.fetchall()]
+                assert steps[0].startswith("SCAN t"), steps
+                assert "USING INDEX" in steps[1] or "USING COVERING INDEX" in steps[1], steps
