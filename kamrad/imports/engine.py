@@ -16,6 +16,7 @@ import csv
 import datetime
 import functools
 import gc
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -43,6 +44,8 @@ from kamrad.value import services as value_services
 from kamrad.value import totals
 from kamrad.value.models import AccountMonth, Claim, ExchangeRate, Payment, Sale, ServiceCost
 from kamrad.value.rates import MissingRate, RateBook, base_currency
+
+log = logging.getLogger("kamrad.imports")
 
 BATCH = 5000
 SAMPLE_ROWS = 5
@@ -232,15 +235,54 @@ class OrgIndex:
 
 
 class _Sql:
-    """Raw batched writes inside Django's transaction: executemany on SQLite, COPY on PostgreSQL."""
+    """Raw batched writes inside Django's transaction: executemany on SQLite, COPY on PostgreSQL.
+
+    On PostgreSQL a batch's new rows can be copied behind (`insert_behind`): the COPY runs in
+    a thread while the import reads and checks the next batch, so the server's writing (most
+    of a big import's time) overlaps Python's. Nothing else may use the connection meanwhile:
+    every other method here waits for it first (`settle`), and so must any caller that uses
+    the connection otherwise."""
 
     def __init__(self) -> None:
         self.vendor = connection.vendor
         self.raw = connection.connection
+        self._behind: threading.Thread | None = None
+        self._failure: BaseException | None = None
+
+    def settle(self) -> None:
+        """Wait for a COPY still running behind; raise what it raised."""
+        if self._behind is None:
+            return
+        self._behind.join()
+        self._behind = None
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            raise failure
+
+    def insert_behind(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        """`insert`, on PostgreSQL in a thread of its own; call `settle` before anything else
+        on the connection."""
+        self.settle()
+        if self.vendor != "postgresql" or not rows:
+            self.insert(table, columns, rows)
+            return
+
+        def copy() -> None:
+            try:
+                self._copy(table, columns, rows)
+            except BaseException as error:  # raised again by settle()
+                self._failure = error
+
+        self._behind = threading.Thread(target=copy, name="import-copy", daemon=True)
+        self._behind.start()
 
     def insert(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        self.settle()
         if not rows:
             return
+        self._copy(table, columns, rows)
+
+    def _copy(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         names = ", ".join(f'"{c}"' for c in columns)
         if self.vendor == "postgresql":
             with (
@@ -255,6 +297,7 @@ class _Sql:
 
     def execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         """`sql` written with %s placeholders."""
+        self.settle()
         if not rows:
             return
         if self.vendor == "postgresql":
@@ -264,6 +307,7 @@ class _Sql:
             self.raw.executemany(sql.replace("%s", "?"), rows)
 
     def select(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        self.settle()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -550,6 +594,7 @@ class BulkWriter:
                 cursor.execute(f"DELETE FROM {table}")
 
     def write(self, batch: list[Parsed]) -> list[tuple[Parsed, str | RowProblem]]:
+        self.sql.settle()  # the last batch's rows are in before this one is looked up
         spec, ctx = self.spec, self.ctx
         outcomes: list[tuple[Parsed, str | RowProblem]] = []
         built: list[tuple[Parsed, int | None, dict[str, Any]]] = []
@@ -638,7 +683,6 @@ class BulkWriter:
         if spec.versioned:
             columns += ["source", "version", "created_at", "updated_at"]
             tail += (self.ctx.source, 1, self.created_at, self.created_at)
-        self.sql.insert(self.table, columns, [values + tail for values in inserts.values()])
         if updates:
             sets = ", ".join(f'"{c}" = %s' for c in compare)
             if spec.versioned:
@@ -648,9 +692,18 @@ class BulkWriter:
                 for pk, values in updates.items()
             ]
             self.sql.execute_many(f'UPDATE "{self.table}" SET {sets} WHERE id = %s', rows)
+        # Copied while the next batch is read (PostgreSQL); settled by the next write or finish.
+        self.sql.insert_behind(self.table, columns, [values + tail for values in inserts.values()])
 
     def finish(self) -> None:
-        pass
+        self.sql.settle()
+
+    def abandon(self) -> None:
+        """The run failed: wait for a COPY still running, whatever it raised."""
+        try:
+            self.sql.settle()
+        except Exception:
+            log.exception("the import's last COPY failed too")
 
 
 def _same(current: tuple[Any, ...], values: tuple[Any, ...]) -> bool:
@@ -1080,17 +1133,22 @@ def run_import(
                 writer = writer_for(kind, ctx)
                 with _totals_kept(writer, ctx, dry_run):
                     batch: list[Parsed] = []
-                    for number, cells in table.rows:
-                        report.rows += 1
-                        parsed, problems = parse_row(plan, number, cells)
-                        if parsed is None:
-                            reject(number, cells, problems)
-                        else:
-                            batch.append(parsed)
-                        if len(batch) >= BATCH or (not batch and report.rows % BATCH == 0):
-                            flush(batch)
-                            batch = []
-                    flush(batch)
+                    try:
+                        for number, cells in table.rows:
+                            report.rows += 1
+                            parsed, problems = parse_row(plan, number, cells)
+                            if parsed is None:
+                                reject(number, cells, problems)
+                            else:
+                                batch.append(parsed)
+                            if len(batch) >= BATCH or (not batch and report.rows % BATCH == 0):
+                                flush(batch)
+                                batch = []
+                        flush(batch)
+                    except BaseException:
+                        if hasattr(writer, "abandon"):
+                            writer.abandon()
+                        raise
                     writer.finish()
             report.written = not dry_run and (report.counts["rejected"] == 0 or good_rows_only)
             if report.written:

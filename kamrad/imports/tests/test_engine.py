@@ -466,3 +466,44 @@ def test_each_key_of_a_batch_drives_an_index_probe_of_the_stored_rows(
                 steps = [row[-1] for row in cursor.fetchall()]
                 assert steps[0].startswith("SCAN t"), steps
                 assert "USING INDEX" in steps[1] or "USING COVERING INDEX" in steps[1], steps
+
+
+def test_a_key_seen_in_an_earlier_batch_finds_the_row_that_batch_wrote(
+    write_csv, clients: None, monkeypatch
+) -> None:
+    """Each batch's rows are written (on PostgreSQL by a COPY behind the next batch's reading)
+    before the next batch is looked up."""
+    from kamrad.imports import engine
+
+    monkeypatch.setattr(engine, "BATCH", 2)
+    rows = [
+        SALES[0],
+        ["7701000001", "01.02.2024", "10", "RUB", "INV-1", "1", ""],
+        ["7701000001", "02.02.2024", "20", "RUB", "INV-2", "1", ""],
+        ["7702000002", "03.02.2024", "30", "RUB", "INV-3", "1", ""],
+        ["7701000001", "01.02.2024", "10", "RUB", "INV-1", "1", ""],  # as in the first batch
+        ["7701000001", "02.02.2024", "25", "RUB", "INV-2", "1", ""],  # changed
+        ["7702000002", "04.02.2024", "40", "RUB", "INV-4", "1", ""],
+    ]
+    report = do_import("sales", write_csv(rows))
+    assert report.counts == {"created": 4, "updated": 1, "unchanged": 1, "rejected": 0}
+    assert sorted(Sale.objects.values_list("external_id", "amount_minor")) == [
+        ("INV-1", 1000),
+        ("INV-2", 2500),
+        ("INV-3", 3000),
+        ("INV-4", 4000),
+    ]
+
+
+def test_a_copy_that_fails_behind_the_reading_fails_the_import(
+    write_csv, clients: None, monkeypatch
+) -> None:
+    from kamrad.imports import engine
+
+    def broken(self, table: str, columns: list[str], rows: list) -> None:
+        raise RuntimeError("the server went away")
+
+    monkeypatch.setattr(engine._Sql, "_copy", broken)
+    with pytest.raises(RuntimeError, match="the server went away"):
+        do_import("sales", write_csv(SALES))
+    assert not Sale.objects.exists()
