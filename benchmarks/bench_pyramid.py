@@ -14,9 +14,9 @@ three in four of them clients) and to --sales sales rows and a tenth as many cos
 - the raw aggregate: `SELECT organization_id, SUM(amount_base - cost_base) … GROUP BY
   organization_id` on sales and the same on costs to serve, straight on the connection;
 - the first full recompute on empty pyramid tables (every value row and tier move
-  written), a second one (nothing changed: nothing written), one after 1,000 clients'
-  records changed told which they are, and the pyramid page and a tier's first page as
-  the program head sees them.
+  written; best of --repeat, each from empty tables), a second one (nothing changed:
+  nothing written), one after 1,000 clients' records changed told which they are, and the
+  pyramid page and a tier's first page as the program head sees them.
 
 Figures go to stdout as a Markdown table.
 """
@@ -184,10 +184,12 @@ def main() -> None:
     )
     clients = Organization.objects.filter(kind=Organization.Kind.CLIENT).count()
 
-    _empty_the_pyramid()
-
     raw = best_of(raw_aggregate, args.repeat)
-    first = seconds(lambda: pyramid_recompute(user=None))
+    firsts = []  # each from empty tables, as the raw figure, the best of --repeat
+    for _ in range(args.repeat):
+        _empty_the_pyramid()
+        firsts.append(seconds(lambda: pyramid_recompute(user=None)))
+    first = min(firsts)
     again = best_of(lambda: pyramid_recompute(user=None), args.repeat)
     raw_after = best_of(raw_aggregate, args.repeat)
 
@@ -244,7 +246,10 @@ def main() -> None:
     print(
         f"| raw GROUP BY of sales and costs to serve (best of {args.repeat}) | {base:.2f} | 1.0 |"
     )
-    print(f"| first recompute (writes every value and move) | {first:.2f} | {first / base:.1f} |")
+    print(
+        f"| first recompute (writes every value and move; best of {args.repeat}: "
+        f"{', '.join(f'{t:.2f}' for t in firsts)}) | {first:.2f} | {first / base:.1f} |"
+    )
     print(
         f"| recompute again, nothing changed (writes nothing) | {again:.2f} | {again / base:.1f} |"
     )
