@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from kamrad.clients.models import Contact, ContactPoint, Organization
-from kamrad.imports import reading
+from kamrad.imports import engine, reading
 from kamrad.imports.engine import Report, open_and_map, run_import
 from kamrad.imports.kinds import KINDS
 from kamrad.imports.models import ExternalKey
@@ -442,8 +443,6 @@ def test_each_key_of_a_batch_drives_an_index_probe_of_the_stored_rows(
     """The lookup of a batch's keys reads the keys table first and probes the records' key
     index for each key. With the records' index as the outer side instead, PostgreSQL once
     scanned the keys table for every stored key: 92 s for one batch of a big import."""
-    from django.test.utils import CaptureQueriesContext
-
     do_import("sales", write_csv(SALES))
     with CaptureQueriesContext(connection) as captured:
         assert do_import("sales", write_csv(SALES, name="again.csv")).counts["unchanged"] == 3
@@ -473,8 +472,6 @@ def test_a_key_seen_in_an_earlier_batch_finds_the_row_that_batch_wrote(
 ) -> None:
     """Each batch's rows are written (on PostgreSQL by a COPY behind the next batch's reading)
     before the next batch is looked up."""
-    from kamrad.imports import engine
-
     monkeypatch.setattr(engine, "BATCH", 2)
     rows = [
         SALES[0],
@@ -498,8 +495,6 @@ def test_a_key_seen_in_an_earlier_batch_finds_the_row_that_batch_wrote(
 def test_a_copy_that_fails_behind_the_reading_fails_the_import(
     write_csv, clients: None, monkeypatch
 ) -> None:
-    from kamrad.imports import engine
-
     def broken(self, table: str, columns: list[str], rows: list) -> None:
         raise RuntimeError("the server went away")
 
