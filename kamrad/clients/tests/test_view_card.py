@@ -88,6 +88,82 @@ def test_it_shows_every_section_of_the_card(client, alice, alices_client):
         assert expected in text, expected
 
 
+def test_it_shows_each_detail_of_accounts_events_dossier_and_products(client, alice, alices_client):
+    alice.first_name, alice.last_name = "Алиса", "Петрова"
+    alice.save()
+    person = services.contact_create(
+        user=alice, organization=alices_client, data={"full_name": "Сидорова Анна"}
+    )
+    services.bank_account_add(
+        user=alice,
+        organization=alices_client,
+        data={
+            "bank_name": "Альфа-Банк",
+            "account_number": "40702810900000000001",
+            "bic": "044525593",
+            "correspondent_account": "30101810200000000593",
+            "currency": "USD",
+        },
+    )
+    for data in [
+        {
+            "kind": "birthday",
+            "title": "День рождения",
+            "date": datetime.date(1980, 2, 29),
+            "recurs_yearly": True,
+            "contact": person,
+        },
+        {
+            "kind": "merger",
+            "title": "Слияние с «Лютиком»",
+            "date": datetime.date(2026, 4, 3),
+            "notes": "Сделка закрыта",
+        },
+    ]:
+        services.event_create(user=alice, organization=alices_client, data=data)
+    services.dossier_add(
+        user=alice,
+        data={
+            "organization": alices_client,
+            "contact": person,
+            "date": datetime.date(2026, 5, 6),
+            "title": "Разговор",
+            "text": "Любит теннис",
+        },
+    )
+    services.product_create(
+        user=alice, data={"name": "Ромашка Про", "maker": alices_client, "category": "Хостинг"}
+    )
+    client.force_login(alice)
+    text = client.get(url(alices_client)).text
+    for expected in [
+        "<strong>Альфа-Банк</strong> · 40702810900000000001 USD",
+        "BIC 044525593",
+        "corr. 30101810200000000593",
+        '<time datetime="1980-02-29">29 February</time>',
+        "since 1980",
+        '<span class="badge subtle">Birthday</span>',
+        '<strong>День рождения</strong> <span class="muted">· Сидорова Анна</span>',
+        '<time datetime="2026-04-03">',
+        '<span class="badge subtle">Merger or acquisition</span>',
+        "Сделка закрыта",
+        '<time datetime="2026-05-06">',
+        "<strong>Разговор</strong>",
+        '<span class="badge subtle">Сидорова Анна</span>',
+        '<span class="muted">Алиса Петрова</span>',
+        "Любит теннис",
+        '<span class="muted">Хостинг</span>',
+    ]:
+        assert expected in text, expected
+    # The later event first, and only the birthday is marked yearly.
+    assert text.index("Слияние") < text.index("День рождения")
+    assert text.count('<span class="badge yearly">') == 1
+    client.cookies["django_language"] = "ru"
+    russian = client.get(url(alices_client)).text
+    assert '<span class="badge subtle">День рождения</span>' in russian
+    assert "Слияние или поглощение" in russian
+
+
 def test_it_puts_each_phone_and_role_with_its_person_and_the_organizations_own_apart(
     client, alice, alices_client
 ):
@@ -226,4 +302,4 @@ def test_it_names_the_maker_of_a_product_on_the_card_only_once(client, alice, al
     services.product_create(user=alice, data={"name": "Ромашка Про", "maker": alices_client})
     client.force_login(alice)
     products = client.get(url(alices_client)).context["products"]
-    assert [p.name for p in products] == ["Ромашка Про"]
+    assert [p["name"] for p in products] == ["Ромашка Про"]
