@@ -182,8 +182,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, reading the signed-in user with a plain statement.
+    "kamrad.users.sessions.UserBackend",
 ]
+# Django's database sessions, read with a plain statement.
+SESSION_ENGINE = "kamrad.users.sessions"
 # A stranger's failed guesses from one address lock that user out from that address only.
 AXES_FAILURE_LIMIT = int(os.environ.get("KAMRAD_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("KAMRAD_LOGIN_COOLOFF_HOURS", "1"))
