@@ -1,14 +1,22 @@
+import contextlib
+import datetime
 import io
+import zoneinfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.utils import timezone
 
+from kamrad.clients import generate as generate_module
 from kamrad.clients import search, services
 from kamrad.clients.generate import Progress
+from kamrad.clients.generate import generate as make
 from kamrad.clients.models import (
     Contact,
     ContactPoint,
     DecisionRole,
+    Event,
     Organization,
     SearchDocument,
 )
@@ -114,3 +122,93 @@ def test_a_common_word_finds_the_same_organizations_as_a_rare_one_would(monkeypa
     )
     assert len(names) >= 5
     assert common == names
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _generated_rows(*, parallel: bool) -> dict[str, list[tuple]]:
+    """Generate 2,100 organizations (two batches) and read every row back, then roll back."""
+    rows: dict[str, list[tuple]] = {}
+    with contextlib.suppress(_RollBack), transaction.atomic():
+        result = make(clients=2100, seed=5, stream=io.StringIO(), parallel=parallel)
+        assert result.organizations == 2100
+        rows["organizations"] = list(
+            Organization.objects.order_by("id").values_list(
+                "id",
+                "kind",
+                "name",
+                "legal_name",
+                "tax_number",
+                "registration_number",
+                "legal_address",
+                "website",
+                "account_manager_id",
+                "industry__name",
+                "region__name",
+            )
+        )
+        rows["contacts"] = list(
+            Contact.objects.order_by("id").values_list(
+                "id", "full_name", "position", "department", "birthday", "organization_id"
+            )
+        )
+        rows["points"] = list(
+            ContactPoint.objects.order_by("organization_id", "kind", "value").values_list(
+                "kind", "value", "contact_id", "organization_id"
+            )
+        )
+        rows["roles"] = list(
+            DecisionRole.objects.order_by("contact_id", "role").values_list("role", "contact_id")
+        )
+        rows["events"] = list(
+            Event.objects.order_by("organization_id", "title").values_list(
+                "kind", "title", "date", "recurs_yearly", "contact_id", "organization_id"
+            )
+        )
+        rows["documents"] = list(
+            SearchDocument.objects.order_by("organization_id").values_list(
+                "organization_id", "sort_key", "text"
+            )
+        )
+        raise _RollBack
+    return rows
+
+
+def test_rows_made_in_a_second_process_are_the_rows_made_here():
+    elsewhere = _generated_rows(parallel=True)
+    here = _generated_rows(parallel=False)
+    assert len(elsewhere["organizations"]) == 2100
+    assert len(elsewhere["contacts"]) == 6300
+    assert elsewhere["events"]
+    for table, rows in here.items():
+        assert elsewhere[table] == rows, table
+
+
+def test_a_failing_row_maker_process_fails_the_run_with_its_error():
+    plan = generate_module._Plan(
+        seed=1,
+        clients=10,
+        contacts_per_client=1,
+        first_org=1,
+        first_contact=1,
+        managers=(),  # nothing to choose from: the child fails on its first organization
+        industries=(1,),
+        regions=tuple(range(len(generate_module.demo.CITIES))),
+        now=timezone.now(),
+        vendor=connection.vendor,
+    )
+    with pytest.raises(RuntimeError, match="IndexError"):
+        list(generate_module._made_elsewhere(plan))
+
+
+def test_raw_dates_and_moments_are_what_django_writes():
+    moment_of, date_of = generate_module._moment_and_date(connection.vendor)
+    moment = datetime.datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=datetime.UTC)
+    moscow = moment.astimezone(zoneinfo.ZoneInfo("Europe/Moscow"))
+    day = datetime.date(1980, 2, 29)
+    ops = connection.ops
+    assert moment_of(moment) == ops.adapt_datetimefield_value(moment)
+    assert moment_of(moscow) == ops.adapt_datetimefield_value(moscow)
+    assert date_of(day) == ops.adapt_datefield_value(day)
