@@ -456,6 +456,7 @@ def _made_elsewhere(plan: _Plan) -> Iterator[Batch]:
         daemon=True,
     )
     child.start()
+    finished = False
     try:
         while True:
             try:
@@ -471,11 +472,14 @@ def _made_elsewhere(plan: _Plan) -> Iterator[Batch]:
             elif kind == "error":
                 raise RuntimeError(f"the process making the rows failed:\n{value}")
             else:
+                finished = True
                 return
     finally:
+        # A child that sent everything is left to exit; one cut short is stopped.
+        child.join(timeout=5 if finished else 0)
         if child.is_alive():
             child.terminate()
-        child.join(timeout=5)
+            child.join(timeout=5)
         queue.close()
 
 

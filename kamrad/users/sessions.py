@@ -49,9 +49,12 @@ class UserBackend(ModelBackend):
             pk = model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
+        # The columns by name, not `*`: a prepared `SELECT *` fails once a migration adds a
+        # column while a server's connection still holds it.
+        columns = ", ".join(f.column for f in model._meta.concrete_fields)
         rows = list(
             model._default_manager.raw(
-                f"SELECT * FROM {model._meta.db_table} WHERE {model._meta.pk.column} = %s",
+                f"SELECT {columns} FROM {model._meta.db_table} WHERE {model._meta.pk.column} = %s",
                 [pk],
             )
         )
